@@ -1,0 +1,169 @@
+# ferrule: the two commands are `make demo` and `make test` (see README.md).
+#
+# Everything builds into one cargo target/ dir, once: maturin (Python), napi (Node) and cargo
+# (C) each build only their own cdylib on top of the same release build of ferrule-core.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+CC ?= cc
+CXX ?= c++
+PREFIX ?= /usr/local
+
+VENV := $(CURDIR)/.venv
+VPY := $(VENV)/bin/python
+RELEASE := $(CURDIR)/target/release
+BUILD := $(CURDIR)/build
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+MAJOR := $(word 1,$(subst ., ,$(VERSION)))
+MINOR := $(word 2,$(subst ., ,$(VERSION)))
+# Must agree with bindings-c/build.rs: 0.x minors may break the ABI.
+SONAME := $(if $(filter 0,$(MAJOR)),libferrule.so.0.$(MINOR),libferrule.so.$(MAJOR))
+
+CWARN := -Wall -Wextra -Werror -pedantic
+C_LIBS_STATIC := -lpthread -ldl -lm -lrt -lutil
+
+.PHONY: help demo test bench setup build build-python build-node build-c header install \
+        lint test-rust test-python test-node test-c test-examples test-install clean
+
+help:
+	@echo "make demo    build everything and run the main job on bundled data"
+	@echo "make test    build everything and run every check in every runtime"
+	@echo "make bench   run the benchmarks (criterion + Python/Node comparisons)"
+	@echo "make install PREFIX=/usr/local   install ferrule.h, libferrule.{a,so}, ferrule.pc"
+	@echo "parts: setup build build-python build-node build-c header lint"
+	@echo "       test-rust test-python test-node test-c test-examples test-install clean"
+
+# ---------------------------------------------------------------------------------- setup
+
+$(VENV)/.stamp: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VPY) -m pip install --quiet --disable-pip-version-check "maturin==1.16.0" "pytest>=8" "mypy>=1.10"
+	touch $@
+
+# `npm install`, not `npm ci`: the lockfile omits other platforms' optional packages.
+node_modules/.stamp: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.stamp node_modules/.stamp
+
+# ---------------------------------------------------------------------------------- build
+
+build: build-python build-node build-c
+
+build-python: $(VENV)/.stamp
+	VIRTUAL_ENV=$(VENV) PATH=$(VENV)/bin:$$PATH maturin develop --release --quiet
+
+build-node: node_modules/.stamp
+	npm run --silent build
+
+# build/lib holds the C libraries as installed: the .so under its SONAME plus the dev symlink.
+build-c:
+	cargo build --release --quiet -p ferrule-c
+	mkdir -p $(BUILD)/lib
+	cp -f $(RELEASE)/libferrule.a $(BUILD)/lib/libferrule.a
+	cp -f $(RELEASE)/libferrule.so $(BUILD)/lib/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/lib/libferrule.so
+
+# Regenerates include/ferrule.h with the pinned cbindgen (the freshness test, in write mode).
+header:
+	FERRULE_UPDATE_HEADER=1 cargo test --quiet -p ferrule-c --test header_is_fresh
+
+# ---------------------------------------------------------------------------------- demo
+
+demo: build
+	@echo "== Python";  $(VPY) examples/python/hello.py
+	@echo "== Node";    node examples/node/hello.mjs
+	@$(MAKE) --no-print-directory $(BUILD)/examples/hello_c $(BUILD)/examples/hello_cpp
+	@echo "== C";       $(BUILD)/examples/hello_c
+	@echo "== C++";     $(BUILD)/examples/hello_cpp
+
+$(BUILD)/examples/hello_c: examples/c/hello.c include/ferrule.h build-c
+	mkdir -p $(@D)
+	$(CC) -std=c11 $(CWARN) -Iinclude $< $(BUILD)/lib/libferrule.a $(C_LIBS_STATIC) -o $@
+
+$(BUILD)/examples/hello_cpp: examples/c/hello.cpp include/ferrule.h build-c
+	mkdir -p $(@D)
+	$(CXX) -std=c++17 $(CWARN) -Iinclude $< -L$(BUILD)/lib -lferrule -Wl,-rpath,$(BUILD)/lib -o $@
+
+# ---------------------------------------------------------------------------------- test
+
+# Runs every part below, then prints one summary line per runtime; fails if any part fails or
+# runs no test.
+test:
+	@bash scripts/test-all.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --quiet --workspace --all-targets -- -D warnings
+
+test-rust:
+	cargo test --workspace --exclude ferrule-python --exclude ferrule-node
+
+# ferrule-python/ferrule-node are cdylibs for a host runtime: their tests run in that runtime.
+test-python: build-python
+	$(VPY) -m pytest -q bindings-python/tests
+	$(VPY) -m mypy.stubtest ferrule
+
+test-node: build-node
+	node --test bindings-node/test/
+	npx tsc -p bindings-node/test/tsconfig.json
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git diff --exit-code --stat -- bindings-node/index.js bindings-node/index.d.ts \
+	  || { echo "bindings-node/index.{js,d.ts} changed when regenerated: commit them"; exit 1; }; fi
+
+test-c: build-c
+	mkdir -p $(BUILD)/tests
+	$(CC) -std=c11 $(CWARN) -fsyntax-only -x c include/ferrule.h
+	$(CXX) -std=c++17 $(CWARN) -fsyntax-only -x c++ include/ferrule.h
+	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_ferrule.c $(BUILD)/lib/libferrule.a \
+	  $(C_LIBS_STATIC) -o $(BUILD)/tests/test_ferrule_static
+	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_ferrule.c -L$(BUILD)/lib -lferrule \
+	  -lpthread -Wl,-rpath,$(BUILD)/lib -o $(BUILD)/tests/test_ferrule_shared
+	@echo "static:"; $(BUILD)/tests/test_ferrule_static
+	@echo "shared:"; $(BUILD)/tests/test_ferrule_shared
+
+# Every example must run and exit 0 (the examples check their own output).
+test-examples: build-python build-node $(BUILD)/examples/hello_c $(BUILD)/examples/hello_cpp
+	$(VPY) examples/python/hello.py
+	node examples/node/hello.mjs
+	$(BUILD)/examples/hello_c
+	$(BUILD)/examples/hello_cpp
+
+# `make install` into a scratch prefix, then build the C example the way a user would.
+test-install: build-c
+	rm -rf $(BUILD)/prefix
+	$(MAKE) --no-print-directory install PREFIX=$(BUILD)/prefix
+	$(CC) -std=c11 $(CWARN) examples/c/hello.c \
+	  $$(PKG_CONFIG_PATH=$(BUILD)/prefix/lib/pkgconfig pkg-config --cflags --libs ferrule) \
+	  -o $(BUILD)/prefix/hello_pkgconfig
+	LD_LIBRARY_PATH=$(BUILD)/prefix/lib $(BUILD)/prefix/hello_pkgconfig
+
+# ---------------------------------------------------------------------------------- install
+
+install: build-c
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/ferrule.h $(DESTDIR)$(PREFIX)/include/ferrule.h
+	install -m 644 $(BUILD)/lib/libferrule.a $(DESTDIR)$(PREFIX)/lib/libferrule.a
+	install -m 755 $(BUILD)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libferrule.so
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' bindings-c/ferrule.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ferrule.pc
+
+# ---------------------------------------------------------------------------------- bench
+
+bench: build-python build-node
+	cargo bench -p ferrule-benches
+	@for script in benches/python/bench_*.py; do [ -e "$$script" ] || continue; \
+	  echo "== $$script"; $(VPY) "$$script"; done
+	@for script in benches/node/bench_*.mjs; do [ -e "$$script" ] || continue; \
+	  echo "== $$script"; node "$$script"; done
+
+clean:
+	cargo clean
+	rm -rf $(BUILD) bindings-node/*.node bindings-python/python/ferrule/*.so

@@ -1,0 +1,26 @@
+//! The one place where core errors become JS errors, and the panic guard.
+//!
+//! napi-rs throws an `Error` whose `code` is the status string of the `napi::Error`, so the core
+//! code string is used as that status: `err.code === 'FERRULE_PARSE'` in JS.
+
+use ferrule_core::Error;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// The result type of every export (named `Result`: napi-derive recognizes results by that name): thrown in JS as an `Error` with `code` set to the core code.
+pub type Result<T> = napi::Result<T, &'static str>;
+
+/// Maps a core error to the JS error thrown for it (`message` includes the location, if any).
+pub fn to_js_err(err: &Error) -> napi::Error<&'static str> {
+    napi::Error::new(err.code(), err.to_string())
+}
+
+/// Runs an export's body so that a panic becomes a thrown `Error` with code `FERRULE_INTERNAL`
+/// instead of napi's generic failure (or, without a guard, an aborted process).
+pub fn guarded<T>(body: impl FnOnce() -> Result<T>) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|payload| Err(to_js_err(&Error::from_panic(payload.as_ref()))))
+}
+
+/// [`guarded`] for bodies that return core results.
+pub fn run<T>(body: impl FnOnce() -> ferrule_core::Result<T>) -> Result<T> {
+    guarded(|| body().map_err(|err| to_js_err(&err)))
+}

@@ -1,0 +1,107 @@
+"""Exceptions raised by ferrule.
+
+Every error ferrule raises is a :class:`FerruleError`, and also an instance of the builtin
+exception a Python user would catch anyway (``ValueError``, ``OSError``, ...). Each carries:
+
+* ``code``: the stable code shared by every ferrule runtime (``"FERRULE_PARSE"``, ...);
+* ``line``: the 1-based input line the error refers to, or ``None``;
+* ``offset``: the 0-based byte offset in the input, or ``None``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "FerruleError",
+    "InvalidArgumentError",
+    "LengthMismatchError",
+    "InvalidUtf8Error",
+    "ParseError",
+    "CapacityError",
+    "CorruptDataError",
+    "FerruleIOError",
+    "InternalError",
+]
+
+
+class FerruleError(Exception):
+    """Base class of every exception ferrule raises."""
+
+    #: The code of instances raised without an explicit one.
+    default_code: ClassVar[str] = "FERRULE_INTERNAL"
+
+    code: str
+    line: int | None
+    offset: int | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        line: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code if code is not None else self.default_code
+        self.line = line
+        self.offset = offset
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keep code/line/offset across pickling (multiprocessing, concurrent.futures).
+        return (_rebuild, (type(self), self.args, self.code, self.line, self.offset))
+
+
+def _rebuild(
+    cls: type[FerruleError], args: tuple[Any, ...], code: str, line: int | None, offset: int | None
+) -> FerruleError:
+    return cls(*args, code=code, line=line, offset=offset)
+
+
+class InvalidArgumentError(FerruleError, ValueError):
+    """An argument is out of its domain (an unknown option value, a bad size, ...)."""
+
+    default_code = "FERRULE_INVALID_ARGUMENT"
+
+
+class LengthMismatchError(FerruleError, ValueError):
+    """Inputs that must have the same length or dimension do not."""
+
+    default_code = "FERRULE_LENGTH_MISMATCH"
+
+
+class InvalidUtf8Error(FerruleError, UnicodeError):
+    """Bytes that must be UTF-8 are not; ``offset`` is where the invalid sequence starts."""
+
+    default_code = "FERRULE_INVALID_UTF8"
+
+
+class ParseError(FerruleError, ValueError):
+    """Text does not follow the expected grammar (a log line, a format string)."""
+
+    default_code = "FERRULE_PARSE"
+
+
+class CapacityError(FerruleError, OverflowError):
+    """A size, count or id would exceed what the data structure can address."""
+
+    default_code = "FERRULE_CAPACITY"
+
+
+class CorruptDataError(FerruleError, ValueError):
+    """Serialized data is truncated, tampered with or of an unknown version."""
+
+    default_code = "FERRULE_CORRUPT"
+
+
+class FerruleIOError(FerruleError, OSError):
+    """The operating system refused a file operation."""
+
+    default_code = "FERRULE_IO"
+
+
+class InternalError(FerruleError, RuntimeError):
+    """A bug in ferrule, including a caught panic. Please report it."""
+
+    default_code = "FERRULE_INTERNAL"

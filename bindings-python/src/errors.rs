@@ -1,0 +1,56 @@
+//! The one place where core errors become Python exceptions, and the panic guard.
+//!
+//! The exception classes are written in Python (`ferrule/errors.py`) so that they can subclass the
+//! builtins users catch (`ValueError`, `OSError`, ...) and carry `.code`, `.line` and `.offset`.
+
+use ferrule_core::{Error, ErrorKind};
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// The class in `ferrule.errors` that stands for a core error kind.
+fn class_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::InvalidArgument => "InvalidArgumentError",
+        ErrorKind::LengthMismatch => "LengthMismatchError",
+        ErrorKind::InvalidUtf8 => "InvalidUtf8Error",
+        ErrorKind::Parse => "ParseError",
+        ErrorKind::Capacity => "CapacityError",
+        ErrorKind::Corrupt => "CorruptDataError",
+        ErrorKind::Io => "FerruleIOError",
+        ErrorKind::Internal => "InternalError",
+        // A kind newer than this binding still reaches Python as a FerruleError with its code.
+        _ => "FerruleError",
+    }
+}
+
+/// Maps a core error to the matching `ferrule.errors` exception.
+pub fn to_py_err(py: Python<'_>, err: &Error) -> PyErr {
+    build(py, err).unwrap_or_else(|import_failure| {
+        // Only reachable when the pure-Python part of the package is broken or missing.
+        PyRuntimeError::new_err(format!("{} [{}] (and ferrule.errors failed: {import_failure})", err, err.code()))
+    })
+}
+
+fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
+    let class = py.import("ferrule.errors")?.getattr(class_name(err.kind()))?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("code", err.code())?;
+    kwargs.set_item("line", err.location().line)?;
+    kwargs.set_item("offset", err.location().offset)?;
+    let exception = class.call((err.to_string(),), Some(&kwargs))?;
+    Ok(PyErr::from_value(exception))
+}
+
+/// Runs a binding body so that a panic reaches Python as `ferrule.InternalError` (pyo3 would
+/// raise `PanicException`, a `BaseException` that escapes `except Exception`).
+pub fn guarded<T>(py: Python<'_>, body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    catch_unwind(AssertUnwindSafe(body))
+        .unwrap_or_else(|payload| Err(to_py_err(py, &Error::from_panic(payload.as_ref()))))
+}
+
+/// [`guarded`] for bodies that return core results.
+pub fn run<T>(py: Python<'_>, body: impl FnOnce() -> ferrule_core::Result<T>) -> PyResult<T> {
+    guarded(py, || body().map_err(|err| to_py_err(py, &err)))
+}

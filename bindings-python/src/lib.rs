@@ -1,0 +1,62 @@
+//! `ferrule._ferrule`: the native half of the `ferrule` Python package. Thin by rule: convert
+//! arguments, release the GIL for long work, map errors. Everything else lives in ferrule-core.
+
+mod errors;
+
+use errors::{guarded, run, to_py_err};
+use ferrule_core::{Error, ErrorKind};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// ferrule's version, e.g. ``"0.1.0"``.
+#[pyfunction]
+fn version() -> &'static str {
+    ferrule_core::version()
+}
+
+/// The CPU features detected at run time and the SIMD level ferrule uses.
+///
+/// Returns ``{"isa": "avx512" | "avx2" | "neon" | "scalar", "features": [...]}``. The level can be
+/// capped with the environment variable ``FERRULE_MAX_ISA``; an unknown value raises
+/// ``InvalidArgumentError``.
+#[pyfunction]
+fn capabilities(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let caps = run(py, ferrule_core::capabilities)?;
+    let dict = PyDict::new(py);
+    dict.set_item("isa", caps.isa.name())?;
+    dict.set_item("features", caps.features)?;
+    Ok(dict)
+}
+
+/// Raises the exception that the core error with this code maps to. For testing the mapping.
+#[pyfunction]
+#[pyo3(signature = (code, message, line = None, offset = None))]
+fn _debug_raise(py: Python<'_>, code: &str, message: &str, line: Option<u64>, offset: Option<u64>) -> PyResult<()> {
+    let kind = ErrorKind::from_code(code)
+        .ok_or_else(|| to_py_err(py, &Error::invalid_argument(format!("unknown error code {code:?}"))))?;
+    let mut err = Error::new(kind, message);
+    if let Some(line) = line {
+        err = err.at_line(line);
+    }
+    if let Some(offset) = offset {
+        err = err.at_offset(offset);
+    }
+    Err(to_py_err(py, &err))
+}
+
+/// Panics inside the guard. For testing that a panic surfaces as ``InternalError``.
+#[pyfunction]
+fn _debug_panic(py: Python<'_>, message: &str) -> PyResult<()> {
+    #[allow(clippy::panic)] // the point of this function: it exercises the panic guard
+    guarded(py, || panic!("{message}"))
+}
+
+#[pymodule]
+fn _ferrule(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add("__version__", ferrule_core::version())?;
+    module.add_function(wrap_pyfunction!(version, module)?)?;
+    module.add_function(wrap_pyfunction!(capabilities, module)?)?;
+    module.add_function(wrap_pyfunction!(_debug_raise, module)?)?;
+    module.add_function(wrap_pyfunction!(_debug_panic, module)?)?;
+    Ok(())
+}
