@@ -27,7 +27,7 @@ CWARN := -Wall -Wextra -Werror -pedantic
 C_LIBS_STATIC := -lpthread -ldl -lm -lrt -lutil
 
 .PHONY: help demo test bench setup build build-python build-node build-c header install \
-        lint test-rust test-python test-node test-c test-examples test-install clean
+        lint test-rust test-python test-node test-c test-examples test-install test-packaging clean
 
 help:
 	@echo "make demo    build everything and run the main job on bundled data"
@@ -35,7 +35,7 @@ help:
 	@echo "make bench   run the benchmarks (criterion + Python/Node comparisons)"
 	@echo "make install PREFIX=/usr/local   install ferrule.h, libferrule.{a,so}, ferrule.pc"
 	@echo "parts: setup build build-python build-node build-c header lint"
-	@echo "       test-rust test-python test-node test-c test-examples test-install clean"
+	@echo "       test-rust test-python test-node test-c test-examples test-install test-packaging clean"
 
 # ---------------------------------------------------------------------------------- setup
 
@@ -98,9 +98,11 @@ $(BUILD)/examples/hello_cpp: examples/c/hello.cpp include/ferrule.h build-c
 test:
 	@bash scripts/test-all.sh
 
+CHECKS := bash scripts/checks.sh
+
 lint:
-	cargo fmt --all -- --check
-	cargo clippy --quiet --workspace --all-targets -- -D warnings
+	@$(CHECKS) "cargo fmt --all -- --check" \
+	  "cargo clippy --quiet --workspace --all-targets -- -D warnings"
 
 test-rust:
 	cargo test --workspace --exclude ferrule-python --exclude ferrule-node
@@ -130,19 +132,24 @@ test-c: build-c
 
 # Every example must run and exit 0 (the examples check their own output).
 test-examples: build-python build-node $(BUILD)/examples/hello_c $(BUILD)/examples/hello_cpp
-	$(VPY) examples/python/hello.py
-	node examples/node/hello.mjs
-	$(BUILD)/examples/hello_c
-	$(BUILD)/examples/hello_cpp
+	@$(CHECKS) "$(VPY) examples/python/hello.py" "node examples/node/hello.mjs" \
+	  "$(BUILD)/examples/hello_c" "$(BUILD)/examples/hello_cpp"
 
 # `make install` into a scratch prefix, then build the C example the way a user would.
 test-install: build-c
 	rm -rf $(BUILD)/prefix
 	$(MAKE) --no-print-directory install PREFIX=$(BUILD)/prefix
-	$(CC) -std=c11 $(CWARN) examples/c/hello.c \
-	  $$(PKG_CONFIG_PATH=$(BUILD)/prefix/lib/pkgconfig pkg-config --cflags --libs ferrule) \
-	  -o $(BUILD)/prefix/hello_pkgconfig
-	LD_LIBRARY_PATH=$(BUILD)/prefix/lib $(BUILD)/prefix/hello_pkgconfig
+	@$(CHECKS) "test -L $(BUILD)/prefix/lib/libferrule.so -a -f $(BUILD)/prefix/lib/$(SONAME)" \
+	  "readelf -d $(BUILD)/prefix/lib/$(SONAME) | grep -q 'SONAME.*\[$(SONAME)\]'" \
+	  "PKG_CONFIG_PATH=$(BUILD)/prefix/lib/pkgconfig pkg-config --exact-version=$(VERSION) ferrule" \
+	  "$(CC) -std=c11 $(CWARN) examples/c/hello.c \$$(PKG_CONFIG_PATH=$(BUILD)/prefix/lib/pkgconfig \
+	     pkg-config --cflags --libs ferrule) -o $(BUILD)/prefix/hello_pkgconfig \
+	   && LD_LIBRARY_PATH=$(BUILD)/prefix/lib $(BUILD)/prefix/hello_pkgconfig"
+
+# The artifacts as users install them: `pip install .` into a fresh venv, and the `npm pack`
+# tarball installed into an empty project, each then used for real.
+test-packaging: build-node
+	@bash scripts/test-packaging.sh
 
 # ---------------------------------------------------------------------------------- install
 

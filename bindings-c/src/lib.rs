@@ -91,10 +91,11 @@ pub struct ferrule_cpu_capabilities {
 /// Thread-safe.
 #[unsafe(no_mangle)]
 pub extern "C" fn ferrule_version() -> *const c_char {
-    const VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
-        Ok(version) => version,
-        Err(_) => c"unknown",
-    };
+    const VERSION: &CStr =
+        match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+            Ok(version) => version,
+            Err(_) => c"unknown",
+        };
     VERSION.as_ptr()
 }
 
@@ -113,7 +114,11 @@ pub extern "C" fn ferrule_version() -> *const c_char {
 /// `buf` must be NULL or valid for writes of `len` bytes; `out_len` must be NULL or valid for a
 /// write of one `size_t`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn ferrule_last_error_message(buf: *mut c_char, len: usize, out_len: *mut usize) -> ferrule_status {
+pub unsafe extern "C" fn ferrule_last_error_message(
+    buf: *mut c_char,
+    len: usize,
+    out_len: *mut usize,
+) -> ferrule_status {
     if buf.is_null() && len != 0 {
         // Not recorded: that would overwrite the very message the caller is asking for.
         return ferrule_status::FERRULE_STATUS_NULL_POINTER;
@@ -152,7 +157,11 @@ pub unsafe extern "C" fn ferrule_capabilities(out: *mut ferrule_cpu_capabilities
             ferrule_core::Isa::Avx512 => c"avx512",
             ferrule_core::Isa::Neon => c"neon",
         };
-        *out = ferrule_cpu_capabilities { isa: caps.isa.into(), isa_name: isa_name.as_ptr(), features: caps.feature_mask() };
+        *out = ferrule_cpu_capabilities {
+            isa: caps.isa.into(),
+            isa_name: isa_name.as_ptr(),
+            features: caps.feature_mask(),
+        };
         Ok::<(), Failure>(())
     })
 }
@@ -162,8 +171,19 @@ pub unsafe extern "C" fn ferrule_capabilities(out: *mut ferrule_cpu_capabilities
 #[unsafe(no_mangle)]
 pub extern "C" fn ferrule_feature_name(feature: u64) -> *const c_char {
     const NAMES: [&CStr; 13] = [
-        c"sse4.2", c"avx2", c"fma", c"f16c", c"avx512f", c"avx512bw", c"avx512vl", c"avx512_bf16", c"avx512_fp16",
-        c"neon", c"dotprod", c"fp16", c"sve",
+        c"sse4.2",
+        c"avx2",
+        c"fma",
+        c"f16c",
+        c"avx512f",
+        c"avx512bw",
+        c"avx512vl",
+        c"avx512_bf16",
+        c"avx512_fp16",
+        c"neon",
+        c"dotprod",
+        c"fp16",
+        c"sve",
     ];
     if feature.count_ones() != 1 {
         return std::ptr::null();

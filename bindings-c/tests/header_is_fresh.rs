@@ -20,8 +20,5 @@ fn header_is_fresh() {
         return;
     }
     let committed = std::fs::read(&header).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "include/ferrule.h is stale: run `make header` and commit the result"
-    );
+    assert!(committed == generated, "include/ferrule.h is stale: run `make header` and commit the result");
 }

@@ -17,7 +17,8 @@ pub fn to_js_err(err: &Error) -> napi::Error<&'static str> {
 /// Runs an export's body so that a panic becomes a thrown `Error` with code `FERRULE_INTERNAL`
 /// instead of napi's generic failure (or, without a guard, an aborted process).
 pub fn guarded<T>(body: impl FnOnce() -> Result<T>) -> Result<T> {
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|payload| Err(to_js_err(&Error::from_panic(payload.as_ref()))))
+    catch_unwind(AssertUnwindSafe(body))
+        .unwrap_or_else(|payload| Err(to_js_err(&Error::from_panic(payload.as_ref()))))
 }
 
 /// [`guarded`] for bodies that return core results.

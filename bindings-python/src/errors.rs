@@ -29,7 +29,11 @@ fn class_name(kind: ErrorKind) -> &'static str {
 pub fn to_py_err(py: Python<'_>, err: &Error) -> PyErr {
     build(py, err).unwrap_or_else(|import_failure| {
         // Only reachable when the pure-Python part of the package is broken or missing.
-        PyRuntimeError::new_err(format!("{} [{}] (and ferrule.errors failed: {import_failure})", err, err.code()))
+        PyRuntimeError::new_err(format!(
+            "{} [{}] (and ferrule.errors failed: {import_failure})",
+            err,
+            err.code()
+        ))
     })
 }
 

@@ -31,7 +31,13 @@ fn capabilities(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 /// Raises the exception that the core error with this code maps to. For testing the mapping.
 #[pyfunction]
 #[pyo3(signature = (code, message, line = None, offset = None))]
-fn _debug_raise(py: Python<'_>, code: &str, message: &str, line: Option<u64>, offset: Option<u64>) -> PyResult<()> {
+fn _debug_raise(
+    py: Python<'_>,
+    code: &str,
+    message: &str,
+    line: Option<u64>,
+    offset: Option<u64>,
+) -> PyResult<()> {
     let kind = ErrorKind::from_code(code)
         .ok_or_else(|| to_py_err(py, &Error::invalid_argument(format!("unknown error code {code:?}"))))?;
     let mut err = Error::new(kind, message);

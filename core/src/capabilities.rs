@@ -40,14 +40,11 @@ impl Isa {
     /// Parses a level name (case-insensitive, surrounding blanks ignored).
     pub fn parse(name: &str) -> Result<Isa> {
         let wanted = name.trim();
-        Isa::ALL
-            .into_iter()
-            .find(|isa| isa.name().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| {
-                Error::invalid_argument(format!(
-                    "unknown SIMD level {wanted:?}; expected one of scalar, avx2, avx512, neon"
-                ))
-            })
+        Isa::ALL.into_iter().find(|isa| isa.name().eq_ignore_ascii_case(wanted)).ok_or_else(|| {
+            Error::invalid_argument(format!(
+                "unknown SIMD level {wanted:?}; expected one of scalar, avx2, avx512, neon"
+            ))
+        })
     }
 
     /// Whether kernels of this level can run on the architecture this binary was built for.

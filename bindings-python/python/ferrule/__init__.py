@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from ferrule._ferrule import __version__, capabilities, version
-from ferrule._typing import Capabilities, Isa
+from ferrule._typing import Capabilities
 from ferrule.errors import (
     CapacityError,
     CorruptDataError,
@@ -28,7 +28,6 @@ __all__ = [
     "version",
     "capabilities",
     "Capabilities",
-    "Isa",
     "FerruleError",
     "InvalidArgumentError",
     "LengthMismatchError",

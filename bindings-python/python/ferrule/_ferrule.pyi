@@ -4,6 +4,7 @@ from typing import NoReturn
 
 from ferrule._typing import Capabilities
 
+__all__ = ["__version__", "version", "capabilities", "_debug_raise", "_debug_panic"]
 __version__: str
 
 def version() -> str:

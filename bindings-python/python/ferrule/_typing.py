@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
-#: A SIMD level, in the names ``FERRULE_MAX_ISA`` accepts.
-Isa = Literal["scalar", "avx2", "avx512", "neon"]
-
-
 class Capabilities(TypedDict):
     """What :func:`ferrule.capabilities` returns."""
 
-    #: The SIMD level ferrule's kernels use.
-    isa: Isa
+    #: The SIMD level ferrule's kernels use (the names ``FERRULE_MAX_ISA`` accepts).
+    isa: Literal["scalar", "avx2", "avx512", "neon"]
     #: The CPU features detected at run time (e.g. ``"avx2"``, ``"avx512f"``, ``"neon"``).
     features: list[str]

@@ -1,0 +1,15 @@
+// The floor cost of any ferrule call from Node: one trip through N-API. Per-item APIs pay this
+// on every item; batch APIs pay it once. Compared with a JS function doing the same nothing.
+import ferrule from '../../bindings-node/index.js'
+import { measure, report } from './harness.mjs'
+
+const N = 100_000
+const jsVersion = () => '0.1.0'
+const loop = (fn) => () => {
+  for (let i = 0; i < N; i++) fn()
+}
+
+report(`call overhead (${N.toLocaleString('en')} calls)`, [
+  measure('ferrule', loop(ferrule.version)),
+  measure('js function', loop(jsVersion)),
+], { unitCount: N })

@@ -1,0 +1,32 @@
+"""The floor cost of any ferrule call from Python: one trip through the native boundary.
+
+Per-item APIs pay this on every item; batch APIs pay it once. Compared with a plain Python
+function call that does the same nothing.
+"""
+
+from __future__ import annotations
+
+import ferrule
+from harness import measure, report
+
+N = 100_000
+
+
+def python_version() -> str:
+    return "0.1.0"
+
+
+def loop(fn):
+    def run() -> None:
+        for _ in range(N):
+            fn()
+
+    return run
+
+
+results = [
+    measure("ferrule", loop(ferrule.version)),
+    measure("python function", loop(python_version)),
+    measure("builtin len('')", loop(lambda: len(""))),
+]
+report(f"call overhead ({N:,} calls)", results, unit_count=N)

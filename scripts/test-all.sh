@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# `make test`: runs every part of the test suite, each through its own make target, keeps going
+# after a failure so that one run shows everything that is broken, then prints one summary line
+# per runtime. Exits non-zero if any part failed or ran no test.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+logs=build/test-logs
+mkdir -p "$logs"
+status=0
+summary=()
+total_passed=0
+total_failed=0
+
+# run PART TARGET COUNTER: runs `make TARGET`, logging to $logs/PART.log, then asks COUNTER for
+# "passed failed" from the log.
+run() {
+  local part=$1 target=$2 counter=$3 log="$logs/$1.log" started=$SECONDS rc
+  echo "=== $part (make $target)"
+  make --no-print-directory "$target" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  local counts passed failed
+  counts=$($counter "$log")
+  read -r passed failed <<<"$counts"
+  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  local line="$part: $passed passed, $failed failed"
+  if [ "$rc" -ne 0 ]; then
+    status=1
+    echo "!!! $part failed (exit $rc), see $log"
+  elif [ "$passed" -eq 0 ]; then
+    status=1
+    echo "!!! $part ran no test, see $log"
+  fi
+  summary+=("$line" "   ($part took $((SECONDS - started)) s)")
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+}
+
+sum_pairs() { awk '{p += $1; f += $2} END {printf "%d %d\n", p, f}'; }
+
+# cargo: "test result: ok. 12 passed; 0 failed; ..."
+count_cargo() {
+  sed -n 's/^test result: [A-Za-z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' "$1" | sum_pairs
+}
+# pytest -q: "25 passed, 1 skipped in 0.31s" / "1 failed, 24 passed in ..."; plus stubtest.
+count_python() {
+  local passed failed stub
+  passed=$(grep -Eo '[0-9]+ passed' "$1" | tail -n 1 | grep -Eo '[0-9]+' || echo 0)
+  failed=$(grep -Eo '[0-9]+ (failed|error)' "$1" | tail -n 1 | grep -Eo '[0-9]+' || echo 0)
+  stub=$(grep -c '^Success: no issues found' "$1")
+  echo "$((passed + stub)) $failed"
+}
+# node --test: "# pass 20" / "# fail 0"; plus tsc (silent on success) counted by the make log.
+count_node() {
+  local passed failed
+  passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$1" | tail -n 1)
+  failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$1" | tail -n 1)
+  echo "${passed:-0} ${failed:-0}"
+}
+# C tests and scripts/checks.sh: "N passed, N failed".
+count_plain() {
+  sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$1" | sum_pairs
+}
+
+started=$SECONDS
+run lint lint count_plain
+run rust test-rust count_cargo
+run python test-python count_python
+run node test-node count_node
+run c test-c count_plain
+run examples test-examples count_plain
+run install test-install count_plain
+run packaging test-packaging count_plain
+
+echo
+echo "=== summary ($((SECONDS - started)) s)"
+printf '%s\n' "${summary[@]}"
+echo "total: $total_passed passed, $total_failed failed"
+exit $status
