@@ -24,6 +24,9 @@ MINOR := $(word 2,$(subst ., ,$(VERSION)))
 SONAME := $(if $(filter 0,$(MAJOR)),libferrule.so.0.$(MINOR),libferrule.so.$(MAJOR))
 
 CWARN := -Wall -Wextra -Werror -pedantic
+# Definite leaks and every memory error fail the run; Rust's per-thread and global caches that
+# live until exit are "still reachable", not leaks.
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite
 C_LIBS_STATIC := -lpthread -ldl -lm -lrt -lutil
 
 .PHONY: help demo test bench setup build build-python build-node build-c header install \
@@ -129,6 +132,11 @@ test-c: build-c
 	  -lpthread -Wl,-rpath,$(BUILD)/lib -o $(BUILD)/tests/test_ferrule_shared
 	@echo "static:"; $(BUILD)/tests/test_ferrule_static
 	@echo "shared:"; $(BUILD)/tests/test_ferrule_shared
+	@if command -v valgrind >/dev/null 2>&1; then \
+	  echo "static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_ferrule_static; \
+	  echo "ferrule-c unit tests (the unsafe FFI helpers), under valgrind:"; \
+	  CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VALGRIND)" cargo test --quiet -p ferrule-c --lib; \
+	else echo "valgrind not installed: memory checks skipped (.ci/run installs it)"; fi
 
 # Every example must run and exit 0 (the examples check their own output).
 test-examples: build-python build-node $(BUILD)/examples/hello_c $(BUILD)/examples/hello_cpp
