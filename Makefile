@@ -79,10 +79,11 @@ header:
 
 # ---------------------------------------------------------------------------------- demo
 
-demo: build
+demo:
+	@echo "== building (release: Python wheel into .venv, Node addon, C library)"
+	@$(MAKE) --no-print-directory -s build $(BUILD)/examples/hello_c $(BUILD)/examples/hello_cpp
 	@echo "== Python";  $(VPY) examples/python/hello.py
 	@echo "== Node";    node examples/node/hello.mjs
-	@$(MAKE) --no-print-directory $(BUILD)/examples/hello_c $(BUILD)/examples/hello_cpp
 	@echo "== C";       $(BUILD)/examples/hello_c
 	@echo "== C++";     $(BUILD)/examples/hello_cpp
 
