@@ -108,10 +108,10 @@ lint:
 	@$(CHECKS) "cargo fmt --all -- --check" \
 	  "cargo clippy --quiet --workspace --all-targets -- -D warnings"
 
+# ferrule-python and ferrule-node have `test = false`: their tests run in their host runtime.
 test-rust:
-	cargo test --workspace --exclude ferrule-python --exclude ferrule-node
+	cargo test --workspace
 
-# ferrule-python/ferrule-node are cdylibs for a host runtime: their tests run in that runtime.
 test-python: build-python
 	$(VPY) -m pytest -q bindings-python/tests
 	$(VPY) -m mypy.stubtest ferrule
