@@ -115,6 +115,7 @@ test-rust:
 test-python: build-python
 	$(VPY) -m pytest -q bindings-python/tests
 	$(VPY) -m mypy.stubtest ferrule
+	$(VPY) -m mypy --strict bindings-python/tests examples/python
 
 test-node: build-node
 	node --test bindings-node/test/

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,12 @@ REPO = Path(__file__).resolve().parents[2]
 def cargo_version() -> str:
     """The workspace version from Cargo.toml: THE version of every artifact."""
     with open(REPO / "Cargo.toml", "rb") as f:
-        return tomllib.load(f)["workspace"]["package"]["version"]
+        version: str = tomllib.load(f)["workspace"]["package"]["version"]
+    return version
 
 
 @pytest.fixture
-def max_isa(monkeypatch: pytest.MonkeyPatch):
+def max_isa(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
     """Sets FERRULE_MAX_ISA for one test (os.environ writes reach the native getenv)."""
 
     def set_cap(value: str) -> None:

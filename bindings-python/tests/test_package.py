@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ferrule
 import ferrule._ferrule as native
 import pytest
@@ -18,7 +20,7 @@ def test_version_is_the_cargo_version(cargo_version: str) -> None:
     assert native.__version__ == cargo_version
 
 
-def test_capabilities_shape(max_isa) -> None:
+def test_capabilities_shape(max_isa: Callable[[str], None]) -> None:
     caps = ferrule.capabilities()
     assert set(caps) == {"isa", "features"}
     assert caps["isa"] in {"scalar", "avx2", "avx512", "neon"}
@@ -30,7 +32,7 @@ def test_capabilities_shape(max_isa) -> None:
         assert {"avx512f", "avx512bw", "avx512vl"} <= set(caps["features"])
 
 
-def test_max_isa_caps_the_level(max_isa) -> None:
+def test_max_isa_caps_the_level(max_isa: Callable[[str], None]) -> None:
     best = ferrule.capabilities()
     max_isa("scalar")
     capped = ferrule.capabilities()
@@ -40,7 +42,7 @@ def test_max_isa_caps_the_level(max_isa) -> None:
     assert ferrule.capabilities()["isa"] == "scalar"
 
 
-def test_max_isa_typo_is_an_error_not_a_silent_fallback(max_isa) -> None:
+def test_max_isa_typo_is_an_error_not_a_silent_fallback(max_isa: Callable[[str], None]) -> None:
     max_isa("avx3")
     with pytest.raises(ferrule.InvalidArgumentError) as info:
         ferrule.capabilities()
