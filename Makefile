@@ -118,7 +118,7 @@ test-python: build-python
 	$(VPY) -m mypy --strict bindings-python/tests examples/python
 
 test-node: build-node
-	node --test bindings-node/test/
+	node --test --test-reporter=tap bindings-node/test/*.test.mjs
 	npx tsc -p bindings-node/test/tsconfig.json
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	  git diff --exit-code --stat -- bindings-node/index.js bindings-node/index.d.ts \

@@ -18,8 +18,9 @@ export declare function __debugRaise(code: string, message: string, line?: numbe
 /**
  * The CPU features detected at run time and the SIMD level ferrule uses.
  *
- * Throws an `Error` with `code === 'FERRULE_INVALID_ARGUMENT'` when `FERRULE_MAX_ISA` holds an
- * unknown level.
+ * The level can be capped with the environment variable `FERRULE_MAX_ISA`, read once, at
+ * ferrule's first use in the process. Throws an `Error` with
+ * `code === 'FERRULE_INVALID_ARGUMENT'` when it holds an unknown level.
  */
 export declare function capabilities(): Capabilities
 

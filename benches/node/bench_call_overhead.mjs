@@ -1,6 +1,6 @@
 // The floor cost of any ferrule call from Node: one trip through N-API. Per-item APIs pay this
 // on every item; batch APIs pay it once. Compared with a JS function doing the same nothing.
-import ferrule from '../../bindings-node/index.js'
+import ferrule from '../../bindings-node/ferrule.js'
 import { measure, report } from './harness.mjs'
 
 const N = 100_000

@@ -59,14 +59,27 @@ pub fn guard(body: impl FnOnce() -> Result<(), Failure>) -> ferrule_status {
     }
 }
 
+/// A checked, not yet written out-parameter: a non-NULL pointer that is only ever written
+/// through, never read or turned into a reference (C callers pass uninitialized storage, which a
+/// `&mut T` must not point to). Exports write it last, after everything that can fail.
+pub struct Out<T>(std::ptr::NonNull<T>);
+
+impl<T> Out<T> {
+    /// Writes the output, consuming the handle so each output is written at most once.
+    pub fn write(self, value: T) {
+        // SAFETY: `out_param`'s caller guaranteed the pointer valid for one write of a T, and
+        // `write` does not read or drop the (possibly uninitialized) old contents.
+        unsafe { self.0.as_ptr().write(value) }
+    }
+}
+
 /// The out-parameter behind `ptr`, or a `Null` failure naming it.
 ///
 /// # Safety
-/// `ptr` must be NULL or valid for writes of a `T` for the lifetime `'a`, with no other
-/// reference to it alive (the C API documents this for every out-parameter).
-pub unsafe fn out_param<'a, T>(ptr: *mut T, name: &'static str) -> Result<&'a mut T, Failure> {
-    // SAFETY: the caller guarantees ptr is NULL or valid and unaliased; as_mut checks NULL.
-    unsafe { ptr.as_mut() }.ok_or(Failure::Null(name))
+/// `ptr` must be NULL or valid for one write of a `T` (properly aligned; its contents may be
+/// uninitialized) until the returned [`Out`] is written or dropped.
+pub unsafe fn out_param<T>(ptr: *mut T, name: &'static str) -> Result<Out<T>, Failure> {
+    std::ptr::NonNull::new(ptr).map(Out).ok_or(Failure::Null(name))
 }
 
 /// Copies the last error message of this thread into `buf` (see `ferrule_last_error_message`).
@@ -78,8 +91,12 @@ pub unsafe fn copy_last_error(buf: *mut c_char, len: usize) -> usize {
         .try_with(|slot| {
             let message = slot.try_borrow().map(|m| m.clone()).unwrap_or_default();
             if !buf.is_null() && len > 0 {
-                // Truncate like snprintf: at most len - 1 bytes and always a terminating NUL.
-                let copied = message.len().min(len - 1);
+                // Truncate like snprintf (at most len - 1 bytes, always a terminating NUL), but
+                // never inside a UTF-8 sequence, so the C string stays valid UTF-8.
+                let mut copied = message.len().min(len - 1);
+                while !message.is_char_boundary(copied) {
+                    copied -= 1;
+                }
                 // SAFETY: buf is valid for len bytes (caller), copied + 1 <= len, and the source
                 // is a distinct Rust allocation, so the ranges do not overlap.
                 unsafe {
@@ -123,11 +140,26 @@ mod tests {
     fn null_out_params_are_reported_by_name() {
         let status = guard(|| {
             let out = unsafe { out_param::<u32>(std::ptr::null_mut(), "out") }?;
-            *out = 1;
+            out.write(1);
             Ok(())
         });
         assert_eq!(status, ferrule_status::FERRULE_STATUS_NULL_POINTER);
         assert_eq!(last_error(), "argument `out` must not be NULL");
+    }
+
+    #[test]
+    fn out_params_write_into_uninitialized_storage_only_when_asked() {
+        let mut slot = std::mem::MaybeUninit::<String>::uninit();
+        let out = unsafe { out_param(slot.as_mut_ptr(), "out") }.unwrap();
+        out.write("written".to_owned());
+        assert_eq!(unsafe { slot.assume_init() }, "written");
+        let mut untouched = 7_u32;
+        let status = guard(|| {
+            let _out = unsafe { out_param(&mut untouched, "out") }?;
+            Err(Error::invalid_argument("fails before writing").into())
+        });
+        assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT);
+        assert_eq!(untouched, 7);
     }
 
     #[test]
@@ -148,6 +180,15 @@ mod tests {
         .join()
         .unwrap();
         assert_eq!(last_error(), "main thread");
+    }
+
+    #[test]
+    fn truncation_never_splits_a_character() {
+        let _ = guard(|| Err(Error::invalid_argument("ab\u{e9}cd").into())); // é is 2 bytes
+        let mut buf = [0x55 as c_char; 4];
+        let full_len = unsafe { copy_last_error(buf.as_mut_ptr(), buf.len()) };
+        assert_eq!(full_len, 6);
+        assert_eq!(buf.map(|c| c as u8), [b'a', b'b', 0, 0x55], "3 bytes would cut the \u{e9}");
     }
 
     #[test]

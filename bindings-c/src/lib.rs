@@ -130,16 +130,17 @@ pub unsafe extern "C" fn ferrule_last_error_message(
     let Ok(full_len) = copied else {
         return ferrule_status::FERRULE_STATUS_PANIC;
     };
-    // SAFETY: out_len is NULL or valid for one write (caller contract).
-    if let Some(out_len) = unsafe { out_len.as_mut() } {
-        *out_len = full_len;
+    if !out_len.is_null() {
+        // SAFETY: out_len is valid for one write (caller contract); written, never read.
+        unsafe { out_len.write(full_len) };
     }
     ferrule_status::FERRULE_STATUS_OK
 }
 
 /// Detects the CPU features and the SIMD level ferrule uses, into `*out`.
 ///
-/// Fails with `FERRULE_STATUS_INVALID_ARGUMENT` when the `FERRULE_MAX_ISA` environment variable
+/// `FERRULE_MAX_ISA` (environment) caps the level; it is read once, at ferrule's first use in the
+/// process, like the kernels' dispatch table. Fails with `FERRULE_STATUS_INVALID_ARGUMENT` when it
 /// holds an unknown level, and `FERRULE_STATUS_NULL_POINTER` when `out` is NULL; `*out` is left
 /// untouched on failure. Thread-safe.
 ///
@@ -157,13 +158,22 @@ pub unsafe extern "C" fn ferrule_capabilities(out: *mut ferrule_cpu_capabilities
             ferrule_core::Isa::Avx512 => c"avx512",
             ferrule_core::Isa::Neon => c"neon",
         };
-        *out = ferrule_cpu_capabilities {
+        out.write(ferrule_cpu_capabilities {
             isa: caps.isa.into(),
             isa_name: isa_name.as_ptr(),
             features: caps.feature_mask(),
-        };
+        });
         Ok::<(), Failure>(())
     })
+}
+
+/// Panics inside ferrule on purpose and returns `FERRULE_STATUS_PANIC` (message: "... panic:
+/// ferrule_debug_panic"): lets a program, and ferrule's own tests, check that the panic boundary
+/// works in the very library it links. Not needed otherwise. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn ferrule_debug_panic() -> ferrule_status {
+    #[allow(clippy::panic)] // the point of this function: it exercises the panic boundary
+    guard(|| panic!("ferrule_debug_panic"))
 }
 
 /// The name of one `FERRULE_FEATURE_*` flag ("avx2", "neon", ...), a static string never freed;

@@ -25,15 +25,16 @@ pub fn version() -> Result<String> {
 
 /// The CPU features detected at run time and the SIMD level ferrule uses.
 ///
-/// Throws an `Error` with `code === 'FERRULE_INVALID_ARGUMENT'` when `FERRULE_MAX_ISA` holds an
-/// unknown level.
+/// The level can be capped with the environment variable `FERRULE_MAX_ISA`, read once, at
+/// ferrule's first use in the process. Throws an `Error` with
+/// `code === 'FERRULE_INVALID_ARGUMENT'` when it holds an unknown level.
 #[napi(catch_unwind)]
 pub fn capabilities() -> Result<Capabilities> {
     run(|| {
         let caps = ferrule_core::capabilities()?;
         Ok(Capabilities {
             isa: caps.isa.name().to_owned(),
-            features: caps.features.into_iter().map(str::to_owned).collect(),
+            features: caps.features.iter().map(|name| (*name).to_owned()).collect(),
         })
     })
 }

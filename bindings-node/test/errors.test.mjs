@@ -1,7 +1,7 @@
 // The error model: every thrown error has `code` equal to the core code; panics never abort.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import ferrule from '../index.js'
+import ferrule from '../ferrule.js'
 
 const CODES = [
   'FERRULE_INVALID_ARGUMENT',
@@ -18,7 +18,8 @@ for (const code of CODES) {
   test(`${code} is thrown as an Error with that code`, () => {
     assert.throws(
       () => ferrule.__debugRaise(code, 'something went wrong'),
-      (err) => err instanceof Error && err.code === code && err.message === 'something went wrong',
+      (err) => err instanceof Error && err.code === code && err.message === 'something went wrong' &&
+        ferrule.isFerruleError(err),
     )
   })
 }
@@ -45,4 +46,25 @@ test('a panic becomes a thrown FERRULE_INTERNAL error and the process lives on',
     return true
   })
   assert.equal(typeof ferrule.version(), 'string')
+})
+
+test('wrong argument types are TypeErrors with code FERRULE_INVALID_ARGUMENT', () => {
+  assert.throws(() => ferrule.__debugRaise(1, 'message'), (err) => {
+    assert.ok(err instanceof TypeError)
+    assert.equal(err.code, 'FERRULE_INVALID_ARGUMENT')
+    assert.equal(err.cause.code, 'StringExpected', 'napi\'s own error is kept as the cause')
+    assert.ok(ferrule.isFerruleError(err))
+    return true
+  })
+  assert.throws(() => ferrule.__debugRaise('FERRULE_PARSE', 'm', 'not a number'), {
+    name: 'TypeError',
+    code: 'FERRULE_INVALID_ARGUMENT',
+  })
+})
+
+test('isFerruleError tells ferrule errors from others', () => {
+  assert.equal(ferrule.isFerruleError(new Error('x')), false)
+  assert.equal(ferrule.isFerruleError(Object.assign(new Error('x'), { code: 'ENOENT' })), false)
+  assert.equal(ferrule.isFerruleError({ code: 'FERRULE_PARSE' }), false, 'not an Error')
+  assert.equal(ferrule.isFerruleError(undefined), false)
 })

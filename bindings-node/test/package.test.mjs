@@ -3,7 +3,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import ferrule, { capabilities, version } from '../index.js'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import ferrule, { capabilities, version } from '../ferrule.js'
 
 const require = createRequire(import.meta.url)
 const repo = new URL('../../', import.meta.url)
@@ -12,16 +14,19 @@ const KNOWN_FEATURES = new Set([
   'avx512_fp16', 'neon', 'dotprod', 'fp16', 'sve',
 ])
 
-function withMaxIsa(value, fn) {
-  const saved = process.env.FERRULE_MAX_ISA
-  if (value === undefined) delete process.env.FERRULE_MAX_ISA
-  else process.env.FERRULE_MAX_ISA = value
-  try {
-    return fn()
-  } finally {
-    if (saved === undefined) delete process.env.FERRULE_MAX_ISA
-    else process.env.FERRULE_MAX_ISA = saved
-  }
+// capabilities() in a fresh Node process with FERRULE_MAX_ISA set (or unset, for undefined):
+// ferrule reads the variable once per process, at first use.
+function capabilitiesWith(maxIsa) {
+  const env = { ...process.env }
+  delete env.FERRULE_MAX_ISA
+  if (maxIsa !== undefined) env.FERRULE_MAX_ISA = maxIsa
+  const probe = `
+    const f = require(${JSON.stringify(fileURLToPath(new URL('../ferrule.js', import.meta.url)))})
+    try { console.log(JSON.stringify({ ok: f.capabilities() })) }
+    catch (err) { console.log(JSON.stringify({ error: err.constructor.name, code: err.code, message: err.message })) }`
+  const out = spawnSync(process.execPath, ['-e', probe], { env, encoding: 'utf8' })
+  assert.equal(out.status, 0, out.stderr)
+  return JSON.parse(out.stdout)
 }
 
 test('version is the Cargo workspace version and the package.json version', () => {
@@ -34,11 +39,12 @@ test('version is the Cargo workspace version and the package.json version', () =
 test('require() and import give the same module', () => {
   const viaRequire = require('../../')
   assert.equal(viaRequire.version, ferrule.version)
+  assert.equal(viaRequire.isFerruleError, ferrule.isFerruleError)
   assert.equal(typeof viaRequire.capabilities, 'function')
 })
 
-test('capabilities() reports a level and known features', () => {
-  const caps = withMaxIsa(undefined, capabilities)
+test('capabilities() reports a level and known features, selected once', () => {
+  const caps = capabilities()
   assert.deepEqual(Object.keys(caps).sort(), ['features', 'isa'])
   assert.ok(['scalar', 'avx2', 'avx512', 'neon'].includes(caps.isa), caps.isa)
   assert.ok(Array.isArray(caps.features))
@@ -46,24 +52,35 @@ test('capabilities() reports a level and known features', () => {
   if (caps.isa === 'avx2' || caps.isa === 'avx512') {
     assert.ok(caps.features.includes('avx2') && caps.features.includes('fma'))
   }
+  process.env.FERRULE_MAX_ISA = caps.isa === 'scalar' ? 'avx3' : 'scalar'
+  try {
+    assert.deepEqual(capabilities(), caps, 'FERRULE_MAX_ISA is read once, at first use')
+  } finally {
+    delete process.env.FERRULE_MAX_ISA
+  }
 })
 
 test('FERRULE_MAX_ISA caps the level but not the detection', () => {
-  const best = withMaxIsa(undefined, capabilities)
-  const capped = withMaxIsa('scalar', capabilities)
+  const best = capabilitiesWith(undefined).ok
+  const capped = capabilitiesWith('scalar').ok
   assert.equal(capped.isa, 'scalar')
   assert.deepEqual(capped.features, best.features)
+  assert.equal(capabilitiesWith('avx512').ok.isa, best.isa, 'a cap above the CPU is a no-op')
 })
 
 test('a FERRULE_MAX_ISA typo throws FERRULE_INVALID_ARGUMENT', () => {
-  assert.throws(
-    () => withMaxIsa('avx3', capabilities),
-    (err) => {
-      assert.ok(err instanceof Error)
-      assert.equal(err.code, 'FERRULE_INVALID_ARGUMENT')
-      assert.match(err.message, /FERRULE_MAX_ISA/)
-      assert.match(err.message, /avx3/)
-      return true
-    },
-  )
+  const err = capabilitiesWith('avx3')
+  assert.equal(err.error, 'Error')
+  assert.equal(err.code, 'FERRULE_INVALID_ARGUMENT')
+  assert.match(err.message, /FERRULE_MAX_ISA/)
+  assert.match(err.message, /avx3/)
+})
+
+test('every export of the generated loader is wrapped by the entry point', () => {
+  const native = require('../index.js')
+  for (const [name, value] of Object.entries(native)) {
+    if (typeof value !== 'function') continue
+    assert.notEqual(ferrule[name], value, `${name} is not wrapped: extend bindings-node/ferrule.js`)
+    assert.equal(ferrule[name].name, value.name)
+  }
 })

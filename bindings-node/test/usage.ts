@@ -1,21 +1,26 @@
-// Type-checked (not run) by `tsc --strict` in `make test`: the committed index.d.ts must describe
+// Type-checked (not run) by `tsc --strict` in `make test`: the package's types must describe
 // the API the way a TypeScript user writes against it.
-import { capabilities, version, type Capabilities } from '../index.js'
+import { capabilities, isFerruleError, version, type Capabilities, type FerruleErrorCode } from '../ferrule.js'
+import ferrule from '../ferrule.js'
 
 const caps: Capabilities = capabilities()
 const isa: 'scalar' | 'avx2' | 'avx512' | 'neon' = caps.isa
 const features: string[] = caps.features
-const v: string = version()
+const v: string = ferrule.version()
 
 try {
   capabilities()
 } catch (err) {
-  if (err instanceof Error && 'code' in err && err.code === 'FERRULE_INVALID_ARGUMENT') {
-    console.log(err.message)
+  if (isFerruleError(err)) {
+    const code: FerruleErrorCode = err.code
+    console.log(code, err.message)
   }
 }
 
 // @ts-expect-error: version() takes no argument
 version(1)
 
-console.log(isa, features.length, v)
+// @ts-expect-error: not a ferrule error code
+const bad: FerruleErrorCode = 'ENOENT'
+
+console.log(isa, features.length, v, bad)

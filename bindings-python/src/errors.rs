@@ -48,13 +48,10 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
 }
 
 /// Runs a binding body so that a panic reaches Python as `ferrule.InternalError` (pyo3 would
-/// raise `PanicException`, a `BaseException` that escapes `except Exception`).
+/// raise `PanicException`, a `BaseException` that escapes `except Exception`). Every
+/// `#[pyfunction]` and method body goes through it, whole: argument conversion is pyo3's and
+/// raises `TypeError`, everything after it can only fail as a `FerruleError`.
 pub fn guarded<T>(py: Python<'_>, body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     catch_unwind(AssertUnwindSafe(body))
         .unwrap_or_else(|payload| Err(to_py_err(py, &Error::from_panic(payload.as_ref()))))
-}
-
-/// [`guarded`] for bodies that return core results.
-pub fn run<T>(py: Python<'_>, body: impl FnOnce() -> ferrule_core::Result<T>) -> PyResult<T> {
-    guarded(py, || body().map_err(|err| to_py_err(py, &err)))
 }

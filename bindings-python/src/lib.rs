@@ -3,29 +3,31 @@
 
 mod errors;
 
-use errors::{guarded, run, to_py_err};
+use errors::{guarded, to_py_err};
 use ferrule_core::{Error, ErrorKind};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 /// ferrule's version, e.g. ``"0.1.0"``.
 #[pyfunction]
-fn version() -> &'static str {
-    ferrule_core::version()
+fn version(py: Python<'_>) -> PyResult<&'static str> {
+    guarded(py, || Ok(ferrule_core::version()))
 }
 
 /// The CPU features detected at run time and the SIMD level ferrule uses.
 ///
 /// Returns ``{"isa": "avx512" | "avx2" | "neon" | "scalar", "features": [...]}``. The level can be
-/// capped with the environment variable ``FERRULE_MAX_ISA``; an unknown value raises
-/// ``InvalidArgumentError``.
+/// capped with the environment variable ``FERRULE_MAX_ISA``, read once, at ferrule's first use in
+/// the process; an unknown value raises ``InvalidArgumentError``.
 #[pyfunction]
 fn capabilities(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
-    let caps = run(py, ferrule_core::capabilities)?;
-    let dict = PyDict::new(py);
-    dict.set_item("isa", caps.isa.name())?;
-    dict.set_item("features", caps.features)?;
-    Ok(dict)
+    guarded(py, || {
+        let caps = ferrule_core::capabilities().map_err(|err| to_py_err(py, &err))?;
+        let dict = PyDict::new(py);
+        dict.set_item("isa", caps.isa.name())?;
+        dict.set_item("features", &caps.features)?;
+        Ok(dict)
+    })
 }
 
 /// Raises the exception that the core error with this code maps to. For testing the mapping.

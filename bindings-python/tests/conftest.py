@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,12 +24,32 @@ def cargo_version() -> str:
     return version
 
 
+# Prints what capabilities() gives, or the exception it raises, as JSON.
+_PROBE = """
+import json, ferrule
+try:
+    print(json.dumps({"ok": ferrule.capabilities()}))
+except ferrule.FerruleError as err:
+    print(json.dumps({"error": type(err).__name__, "code": err.code, "message": str(err),
+                      "is_value_error": isinstance(err, ValueError)}))
+"""
+
+
 @pytest.fixture
-def max_isa(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
-    """Sets FERRULE_MAX_ISA for one test (os.environ writes reach the native getenv)."""
+def capabilities_with() -> Callable[[str | None], dict[str, Any]]:
+    """capabilities() in a fresh interpreter with FERRULE_MAX_ISA set (or unset, for None).
 
-    def set_cap(value: str) -> None:
-        monkeypatch.setenv("FERRULE_MAX_ISA", value)
+    A subprocess, because ferrule reads the variable once per process, at first use.
+    """
 
-    monkeypatch.delenv("FERRULE_MAX_ISA", raising=False)
-    return set_cap
+    def probe(max_isa: str | None) -> dict[str, Any]:
+        env = {k: v for k, v in os.environ.items() if k != "FERRULE_MAX_ISA"}
+        if max_isa is not None:
+            env["FERRULE_MAX_ISA"] = max_isa
+        out = subprocess.run(
+            [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True
+        )
+        result: dict[str, Any] = json.loads(out.stdout)
+        return result
+
+    return probe

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import ferrule
 import ferrule._ferrule as native
@@ -20,7 +21,7 @@ def test_version_is_the_cargo_version(cargo_version: str) -> None:
     assert native.__version__ == cargo_version
 
 
-def test_capabilities_shape(max_isa: Callable[[str], None]) -> None:
+def test_capabilities_shape() -> None:
     caps = ferrule.capabilities()
     assert set(caps) == {"isa", "features"}
     assert caps["isa"] in {"scalar", "avx2", "avx512", "neon"}
@@ -30,27 +31,32 @@ def test_capabilities_shape(max_isa: Callable[[str], None]) -> None:
         assert {"avx2", "fma"} <= set(caps["features"])
     if caps["isa"] == "avx512":
         assert {"avx512f", "avx512bw", "avx512vl"} <= set(caps["features"])
+    assert ferrule.capabilities() == caps, "selected once per process"
 
 
-def test_max_isa_caps_the_level(max_isa: Callable[[str], None]) -> None:
-    best = ferrule.capabilities()
-    max_isa("scalar")
-    capped = ferrule.capabilities()
+Probe = Callable[[str | None], dict[str, Any]]
+
+
+def test_max_isa_caps_the_level(capabilities_with: Probe) -> None:
+    best = capabilities_with(None)["ok"]
+    capped = capabilities_with("scalar")["ok"]
     assert capped["isa"] == "scalar"
     assert capped["features"] == best["features"], "the cap changes the level, not the detection"
-    max_isa(" SCALAR ")
-    assert ferrule.capabilities()["isa"] == "scalar"
+    assert capabilities_with(" SCALAR ")["ok"]["isa"] == "scalar"
+    assert capabilities_with("avx512")["ok"]["isa"] == best["isa"], "a cap above the CPU is a no-op"
 
 
-def test_max_isa_typo_is_an_error_not_a_silent_fallback(max_isa: Callable[[str], None]) -> None:
-    max_isa("avx3")
-    with pytest.raises(ferrule.InvalidArgumentError) as info:
-        ferrule.capabilities()
-    err = info.value
-    assert isinstance(err, ValueError) and isinstance(err, ferrule.FerruleError)
-    assert err.code == "FERRULE_INVALID_ARGUMENT"
-    assert "FERRULE_MAX_ISA" in str(err) and "avx3" in str(err)
-    assert err.line is None and err.offset is None
+def test_max_isa_typo_is_an_error_not_a_silent_fallback(capabilities_with: Probe) -> None:
+    err = capabilities_with("avx3")
+    assert err["error"] == "InvalidArgumentError" and err["is_value_error"]
+    assert err["code"] == "FERRULE_INVALID_ARGUMENT"
+    assert "FERRULE_MAX_ISA" in err["message"] and "avx3" in err["message"]
+
+
+def test_max_isa_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = ferrule.capabilities()
+    monkeypatch.setenv("FERRULE_MAX_ISA", "scalar" if before["isa"] != "scalar" else "avx3")
+    assert ferrule.capabilities() == before
 
 
 def test_everything_is_reexported() -> None:

@@ -5,7 +5,9 @@
 //! level, to debug a kernel or to test every level against the scalar reference on one machine.
 
 use crate::error::{Error, Result};
+use std::ffi::OsStr;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// The environment variable that caps the SIMD level.
 pub const MAX_ISA_ENV: &str = "FERRULE_MAX_ISA";
@@ -176,15 +178,30 @@ pub fn select_isa(features: &[&str], cap: Option<&str>) -> Result<Isa> {
     Ok(best.min(cap))
 }
 
-/// Detects the CPU and applies `FERRULE_MAX_ISA`.
-///
-/// Errors with `FERRULE_INVALID_ARGUMENT` when the variable holds an unknown level or one of
-/// another architecture, so that a typo is reported instead of silently ignored.
-pub fn capabilities() -> Result<Capabilities> {
-    let cap = std::env::var(MAX_ISA_ENV).ok();
+/// Detects the CPU and applies a `FERRULE_MAX_ISA` value, without caching: for tests and tools.
+/// Everything else uses [`capabilities`], which is what the kernels run with.
+pub fn detect(max_isa: Option<&OsStr>) -> Result<Capabilities> {
+    let cap = match max_isa {
+        None => None,
+        Some(value) => Some(value.to_str().ok_or_else(|| {
+            Error::invalid_argument(format!("{MAX_ISA_ENV} is not valid UTF-8: {value:?}"))
+        })?),
+    };
     let features = detected_features();
-    let isa = select_isa(&features, cap.as_deref())?;
+    let isa = select_isa(&features, cap)?;
     Ok(Capabilities { isa, features })
+}
+
+/// What this process runs with: the CPU detected and `FERRULE_MAX_ISA` applied once, at first
+/// use, like the kernels' dispatch table (so the two always agree). Setting the variable later in
+/// the process has no effect.
+///
+/// Errors with `FERRULE_INVALID_ARGUMENT` when the variable holds an unknown level, one of
+/// another architecture, or non-UTF-8 bytes, so that a typo is reported instead of silently
+/// ignored.
+pub fn capabilities() -> Result<&'static Capabilities> {
+    static SELECTED: OnceLock<Result<Capabilities>> = OnceLock::new();
+    SELECTED.get_or_init(|| detect(std::env::var_os(MAX_ISA_ENV).as_deref())).as_ref().map_err(Clone::clone)
 }
 
 #[cfg(test)]
@@ -232,8 +249,31 @@ mod tests {
         assert_eq!(caps.feature_mask(), 0b101);
         let none = Capabilities { isa: Isa::Scalar, features: vec![] };
         assert_eq!(none.feature_mask(), 0);
-        let real = capabilities().unwrap();
+        let real = detect(None).unwrap();
         assert_eq!(real.feature_mask().count_ones() as usize, real.features.len());
+    }
+
+    #[test]
+    fn detect_applies_the_cap_and_rejects_bad_values() {
+        let best = detect(None).unwrap();
+        let capped = detect(Some(OsStr::new("scalar"))).unwrap();
+        assert_eq!(capped.isa, Isa::Scalar);
+        assert_eq!(capped.features, best.features, "the cap changes the level, not the detection");
+        let typo = detect(Some(OsStr::new("avx3"))).unwrap_err();
+        assert_eq!(typo.code(), "FERRULE_INVALID_ARGUMENT");
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let err = detect(Some(OsStr::from_bytes(b"avx\xff"))).unwrap_err();
+            assert!(err.message().contains("UTF-8"), "{}", err.message());
+        }
+    }
+
+    #[test]
+    fn capabilities_are_selected_once() {
+        let first = capabilities().map(|c| c as *const Capabilities);
+        let second = capabilities().map(|c| c as *const Capabilities);
+        assert_eq!(first, second);
     }
 
     #[cfg(target_arch = "x86_64")]
