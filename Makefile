@@ -1,7 +1,10 @@
 # ferrule: the two commands are `make demo` and `make test` (see README.md).
 #
-# Everything builds into one cargo target/ dir, once: maturin (Python), napi (Node) and cargo
-# (C) each build only their own cdylib on top of the same release build of ferrule-core.
+# Everything builds into the one cargo target/ dir, each artifact once: maturin (Python), the
+# napi CLI (Node) and cargo (C) each build their own cdylib, release, LTO. ferrule-core's rlib is
+# compiled per artifact (napi passes --target, so it builds under target/<triple>/; pyo3's and
+# napi's proc macros unify syn's features differently, which changes the hashes); with LTO that
+# rlib is bitcode only and the optimisation happens once per artifact at link time anyway.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -25,8 +28,9 @@ SONAME := $(if $(filter 0,$(MAJOR)),libferrule.so.0.$(MINOR),libferrule.so.$(MAJ
 
 CWARN := -Wall -Wextra -Werror -pedantic
 # Definite leaks and every memory error fail the run; Rust's per-thread and global caches that
-# live until exit are "still reachable", not leaks.
-VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite
+# live until exit are "still reachable", not leaks. Children too: the C tests re-run themselves
+# with FERRULE_MAX_ISA set, and must see the same (emulated) CPU.
+VALGRIND := valgrind -q --trace-children=yes --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite
 C_LIBS_STATIC := -lpthread -ldl -lm -lrt -lutil
 
 .PHONY: help demo test bench setup build build-python build-node build-c header install \
@@ -159,7 +163,7 @@ test-install: build-c
 # The artifacts as users install them: `pip install .` into a fresh venv, and the `npm pack`
 # tarball installed into an empty project, each then used for real.
 test-packaging: build-node
-	@bash scripts/test-packaging.sh
+	@PYTHON=$(PYTHON) bash scripts/test-packaging.sh
 
 # ---------------------------------------------------------------------------------- install
 

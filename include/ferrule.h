@@ -172,13 +172,19 @@ ferrule_status ferrule_last_error_message(char *buf, size_t len, size_t *out_len
 
 // Detects the CPU features and the SIMD level ferrule uses, into `*out`.
 //
-// Fails with `FERRULE_STATUS_INVALID_ARGUMENT` when the `FERRULE_MAX_ISA` environment variable
+// `FERRULE_MAX_ISA` (environment) caps the level; it is read once, at ferrule's first use in the
+// process, like the kernels' dispatch table. Fails with `FERRULE_STATUS_INVALID_ARGUMENT` when it
 // holds an unknown level, and `FERRULE_STATUS_NULL_POINTER` when `out` is NULL; `*out` is left
 // untouched on failure. Thread-safe.
 //
 // # Safety
 // `out` must be NULL or valid for a write of one `ferrule_cpu_capabilities`.
 ferrule_status ferrule_capabilities(struct ferrule_cpu_capabilities *out);
+
+// Panics inside ferrule on purpose and returns `FERRULE_STATUS_PANIC` (message: "... panic:
+// ferrule_debug_panic"): lets a program, and ferrule's own tests, check that the panic boundary
+// works in the very library it links. Not needed otherwise. Thread-safe.
+ferrule_status ferrule_debug_panic(void);
 
 // The name of one `FERRULE_FEATURE_*` flag ("avx2", "neon", ...), a static string never freed;
 // NULL when `feature` is not exactly one known flag. Thread-safe.

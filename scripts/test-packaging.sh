@@ -15,10 +15,10 @@ npm pack --silent --pack-destination "$work" >/dev/null
 tarball=$(ls "$work"/ferrule-*.tgz)
 
 exec bash scripts/checks.sh \
-  "python3 -m venv $work/venv && $work/venv/bin/pip install --quiet --disable-pip-version-check $repo" \
+  "${PYTHON:-python3} -m venv $work/venv && $work/venv/bin/pip install --quiet --disable-pip-version-check $repo" \
   "cd $work && $work/venv/bin/python $repo/examples/python/hello.py" \
   "cd $work && $work/venv/bin/python -c 'import ferrule, pathlib; p = pathlib.Path(ferrule.__file__).parent; assert (p / \"py.typed\").is_file() and (p / \"_ferrule.pyi\").is_file(), list(p.iterdir())'" \
-  "tar -tzf $tarball > $work/tarball.txt && grep -qx package/bindings-node/index.d.ts $work/tarball.txt && grep -qx package/bindings-node/ferrule.linux-x64-gnu.node $work/tarball.txt" \
+  "tar -tzf $tarball > $work/tarball.txt && grep -qx package/bindings-node/ferrule.js $work/tarball.txt && grep -qx package/bindings-node/ferrule.d.ts $work/tarball.txt && grep -qx package/bindings-node/index.d.ts $work/tarball.txt && grep -qx package/bindings-node/ferrule.linux-x64-gnu.node $work/tarball.txt" \
   "cd $work/npm-app && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error $tarball" \
   "cd $work/npm-app && node -e \"const f = require('ferrule'); if (f.version() !== '$(node -p "require('./package.json').version")') process.exit(1); console.log('require:', f.version(), f.capabilities().isa)\"" \
-  "cd $work/npm-app && node --input-type=module -e \"import ferrule from 'ferrule'; import { capabilities } from 'ferrule'; console.log('import:', ferrule.version(), capabilities().isa)\""
+  "cd $work/npm-app && node --input-type=module -e \"import ferrule from 'ferrule'; import { capabilities, isFerruleError } from 'ferrule'; console.log('import:', ferrule.version(), capabilities().isa, typeof isFerruleError)\""

@@ -44,9 +44,47 @@ static void test_status_names(void) {
     CHECK(FERRULE_STATUS_OK == 0);
 }
 
+/* Child mode (argv[1] == "--print-capabilities"): one ferrule_capabilities call in a fresh
+ * process, so that the FERRULE_MAX_ISA the parent set is the one read (once, at first use). */
+static int print_capabilities(void) {
+    ferrule_cpu_capabilities caps;
+    memset(&caps, 0xAB, sizeof caps);
+    ferrule_cpu_capabilities before = caps;
+    ferrule_status status = ferrule_capabilities(&caps);
+    if (status == FERRULE_STATUS_OK) {
+        printf("ok %s %llu\n", caps.isa_name, (unsigned long long)caps.features);
+    } else {
+        printf("err %s untouched=%d %s\n", ferrule_status_str(status),
+               memcmp(&caps, &before, sizeof caps) == 0, last_error());
+    }
+    return 0;
+}
+
+static const char *self_path;
+
+/* Runs this binary in child mode with FERRULE_MAX_ISA set (NULL: unset); its one output line. */
+static const char *capabilities_with(const char *max_isa) {
+    static char line[512];
+    char command[1024];
+    if (max_isa) {
+        setenv("FERRULE_MAX_ISA", max_isa, 1);
+    } else {
+        unsetenv("FERRULE_MAX_ISA");
+    }
+    snprintf(command, sizeof command, "'%s' --print-capabilities", self_path);
+    FILE *child = popen(command, "r");
+    line[0] = '\0';
+    if (child) {
+        if (!fgets(line, sizeof line, child)) line[0] = '\0';
+        pclose(child);
+    }
+    unsetenv("FERRULE_MAX_ISA");
+    line[strcspn(line, "\n")] = '\0';
+    return line;
+}
+
 static void test_capabilities(void) {
     ferrule_cpu_capabilities caps;
-    CHECK(unsetenv("FERRULE_MAX_ISA") == 0);
     CHECK(ferrule_capabilities(&caps) == FERRULE_STATUS_OK);
     CHECK(caps.isa_name != NULL);
     static const char *names[] = {"scalar", "avx2", "avx512", "neon"};
@@ -61,25 +99,39 @@ static void test_capabilities(void) {
     CHECK(strcmp(ferrule_feature_name(FERRULE_FEATURE_AVX512_BF16), "avx512_bf16") == 0);
     CHECK(ferrule_feature_name(0) == NULL);
 
-    CHECK(setenv("FERRULE_MAX_ISA", "scalar", 1) == 0);
-    CHECK(ferrule_capabilities(&caps) == FERRULE_STATUS_OK);
-    CHECK(caps.isa == FERRULE_ISA_SCALAR && strcmp(caps.isa_name, "scalar") == 0);
-    CHECK(unsetenv("FERRULE_MAX_ISA") == 0);
+    /* Read once: changing the variable now changes nothing in this process. */
+    setenv("FERRULE_MAX_ISA", caps.isa == FERRULE_ISA_SCALAR ? "avx9000" : "scalar", 1);
+    ferrule_cpu_capabilities again;
+    CHECK(ferrule_capabilities(&again) == FERRULE_STATUS_OK && again.isa == caps.isa);
+    unsetenv("FERRULE_MAX_ISA");
 }
 
-static void test_errors_leave_outputs_untouched(void) {
+static void test_max_isa(void) {
+    char expected[128];
     ferrule_cpu_capabilities caps;
-    memset(&caps, 0xAB, sizeof caps);
-    ferrule_cpu_capabilities before = caps;
-    CHECK(setenv("FERRULE_MAX_ISA", "avx9000", 1) == 0);
-    CHECK(ferrule_capabilities(&caps) == FERRULE_STATUS_INVALID_ARGUMENT);
-    CHECK(memcmp(&caps, &before, sizeof caps) == 0);
-    CHECK(strstr(last_error(), "avx9000") != NULL);
-    CHECK(strstr(last_error(), "FERRULE_MAX_ISA") != NULL);
-    CHECK(unsetenv("FERRULE_MAX_ISA") == 0);
+    CHECK(ferrule_capabilities(&caps) == FERRULE_STATUS_OK);
+    snprintf(expected, sizeof expected, "ok scalar %llu", (unsigned long long)caps.features);
+    CHECK(strcmp(capabilities_with("scalar"), expected) == 0);
+    snprintf(expected, sizeof expected, "ok %s %llu", caps.isa_name, (unsigned long long)caps.features);
+    CHECK(strcmp(capabilities_with(NULL), expected) == 0);
 
+    /* A typo is an error, and the output struct stays untouched. */
+    const char *typo = capabilities_with("avx9000");
+    CHECK(strncmp(typo, "err FERRULE_INVALID_ARGUMENT untouched=1 ", 41) == 0);
+    CHECK(strstr(typo, "avx9000") != NULL && strstr(typo, "FERRULE_MAX_ISA") != NULL);
+}
+
+static void test_null_pointers(void) {
     CHECK(ferrule_capabilities(NULL) == FERRULE_STATUS_NULL_POINTER);
     CHECK(strcmp(last_error(), "argument `out` must not be NULL") == 0);
+}
+
+static void test_panic_boundary(void) {
+    /* A real panic inside the library this test links (release build, panic = unwind). */
+    CHECK(ferrule_debug_panic() == FERRULE_STATUS_PANIC);
+    CHECK(strstr(last_error(), "panic: ferrule_debug_panic") != NULL);
+    ferrule_cpu_capabilities caps;
+    CHECK(ferrule_capabilities(&caps) == FERRULE_STATUS_OK);
 }
 
 static void test_last_error_message_buffers(void) {
@@ -115,11 +167,15 @@ static void test_messages_are_per_thread(void) {
     CHECK(strstr(last_error(), "out") != NULL);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "--print-capabilities") == 0) return print_capabilities();
+    self_path = argv[0];
     test_version();
     test_status_names();
     test_capabilities();
-    test_errors_leave_outputs_untouched();
+    test_max_isa();
+    test_null_pointers();
+    test_panic_boundary();
     test_last_error_message_buffers();
     test_messages_are_per_thread();
     printf("%d passed, %d failed\n", passed, failed);
