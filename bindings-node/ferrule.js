@@ -60,8 +60,9 @@ for (const [name, value] of Object.entries(native)) {
   // one appears, so that its constructor and methods get the same treatment.
   exported[name] = typeof value === 'function' && !isClass(value) ? wrapFunction(value) : value
 }
-exported.isFerruleError = isFerruleError
 module.exports = exported
+// Spelled `module.exports.x =` so that Node's ESM loader sees it as a named export.
+module.exports.isFerruleError = isFerruleError
 
 // Never runs: tells Node's ESM loader (cjs-module-lexer) which names `import { x } from
 // 'ferrule'` can bind, by pointing it at the generated loader's explicit exports.

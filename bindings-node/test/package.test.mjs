@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import ferrule, { capabilities, version } from '../ferrule.js'
+import ferrule, { capabilities, isFerruleError, version } from '../ferrule.js'
 
 const require = createRequire(import.meta.url)
 const repo = new URL('../../', import.meta.url)
@@ -40,6 +40,7 @@ test('require() and import give the same module', () => {
   const viaRequire = require('../../')
   assert.equal(viaRequire.version, ferrule.version)
   assert.equal(viaRequire.isFerruleError, ferrule.isFerruleError)
+  assert.equal(isFerruleError, ferrule.isFerruleError, 'a named ESM export too')
   assert.equal(typeof viaRequire.capabilities, 'function')
 })
 
