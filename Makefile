@@ -31,7 +31,7 @@ CWARN := -Wall -Wextra -Werror -pedantic
 # live until exit are "still reachable", not leaks. Children too: the C tests re-run themselves
 # with FERRULE_MAX_ISA set, and must see the same (emulated) CPU.
 VALGRIND := valgrind -q --trace-children=yes --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite
-C_LIBS_STATIC := -lpthread -ldl -lm -lrt -lutil
+C_LIBS_STATIC := -lgcc_s -lutil -lrt -lpthread -lm -ldl
 
 .PHONY: help demo test bench setup build build-python build-node build-c header install \
         lint test-rust test-python test-node test-c test-examples test-install test-packaging clean

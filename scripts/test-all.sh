@@ -50,7 +50,8 @@ count_python() {
   stub=$(grep -c '^Success: no issues found' "$1")
   echo "$((passed + stub)) $failed"
 }
-# node --test: "# pass 20" / "# fail 0"; plus tsc (silent on success) counted by the make log.
+# node --test --test-reporter=tap: "# pass 20" / "# fail 0" (tsc and the generated-file check
+# count through the exit code).
 count_node() {
   local passed failed
   passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$1" | tail -n 1)
