@@ -19,6 +19,10 @@ export type FerruleErrorCode =
  */
 export interface FerruleError extends Error {
   code: FerruleErrorCode
+  /** The 1-based input line the error refers to, or null. */
+  line: number | null
+  /** The 0-based byte offset in the input the error refers to, or null. */
+  offset: number | null
 }
 
 /** Whether `err` was thrown by ferrule. */

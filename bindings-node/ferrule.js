@@ -1,9 +1,11 @@
 'use strict'
 // The package entry point: the generated napi loader (index.js) with every exported function
-// wrapped, so that the errors napi raises itself while converting arguments (a number where a
-// string was expected, ...) reach users like every other ferrule error: as a TypeError whose
-// `code` is 'FERRULE_INVALID_ARGUMENT' (napi's own error kept as `cause`). Errors raised by
-// ferrule's Rust code already carry their core code (bindings-node/src/errors.rs).
+// wrapped, so that every error reaches users in one shape:
+// - errors raised by ferrule's Rust code carry their core `code` already
+//   (bindings-node/src/errors.rs); here they gain `line` and `offset`, like Python's;
+// - the errors napi raises itself while converting arguments (a number where a string was
+//   expected, ...) become a TypeError with code 'FERRULE_INVALID_ARGUMENT' (napi's own error
+//   kept as `cause`).
 
 const native = require('./index.js')
 
@@ -20,13 +22,25 @@ const INTERNAL_STATUSES = new Set([
   'Unknown',
 ])
 
+// The location suffix core's errors end with (ferrule_core::Location's Display).
+const LOCATION = / \((?:line (\d+))?(?:, )?(?:byte offset (\d+))?\)$/
+
 function remap(err) {
   if (!(err instanceof Error) || typeof err.code !== 'string') return err
+  if (err.code.startsWith('FERRULE_')) {
+    // Like Python's .line/.offset: where in the input, when known (null otherwise).
+    const found = LOCATION.exec(err.message)
+    err.line = found && found[1] !== undefined ? Number(found[1]) : null
+    err.offset = found && found[2] !== undefined ? Number(found[2]) : null
+    return err
+  }
   if (ARGUMENT_STATUSES.has(err.code)) {
-    return Object.assign(new TypeError(err.message, { cause: err }), { code: 'FERRULE_INVALID_ARGUMENT' })
+    const mapped = new TypeError(err.message, { cause: err })
+    return Object.assign(mapped, { code: 'FERRULE_INVALID_ARGUMENT', line: null, offset: null })
   }
   if (INTERNAL_STATUSES.has(err.code)) {
-    return Object.assign(new Error(err.message, { cause: err }), { code: 'FERRULE_INTERNAL' })
+    const mapped = new Error(err.message, { cause: err })
+    return Object.assign(mapped, { code: 'FERRULE_INTERNAL', line: null, offset: null })
   }
   return err
 }

@@ -24,11 +24,18 @@ for (const code of CODES) {
   })
 }
 
-test('the location is part of the message', () => {
+test('the location is in the message and in line/offset, like Python', () => {
   assert.throws(
     () => ferrule.__debugRaise('FERRULE_PARSE', 'unterminated quote', 8899, 1234),
-    { code: 'FERRULE_PARSE', message: 'unterminated quote (line 8899, byte offset 1234)' },
+    { code: 'FERRULE_PARSE', message: 'unterminated quote (line 8899, byte offset 1234)', line: 8899, offset: 1234 },
   )
+  assert.throws(() => ferrule.__debugRaise('FERRULE_PARSE', 'bad', 7), { line: 7, offset: null })
+  assert.throws(() => ferrule.__debugRaise('FERRULE_INVALID_UTF8', 'bad', null, 3), { line: null, offset: 3 })
+  assert.throws(() => ferrule.__debugRaise('FERRULE_IO', 'no such file (really)'), {
+    message: 'no such file (really)',
+    line: null,
+    offset: null,
+  })
 })
 
 test('an unknown code is itself an invalid argument', () => {

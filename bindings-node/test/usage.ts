@@ -13,7 +13,8 @@ try {
 } catch (err) {
   if (isFerruleError(err)) {
     const code: FerruleErrorCode = err.code
-    console.log(code, err.message)
+    const line: number | null = err.line
+    console.log(code, err.message, line, err.offset)
   }
 }
 
