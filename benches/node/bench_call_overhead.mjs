@@ -1,6 +1,7 @@
 // The floor cost of any ferrule call from Node: one trip through N-API. Per-item APIs pay this
 // on every item; batch APIs pay it once. Compared with a JS function doing the same nothing.
 import ferrule from '../../bindings-node/ferrule.js'
+import native from '../../bindings-node/index.js'
 import { measure, report } from './harness.mjs'
 
 const N = 100_000
@@ -11,5 +12,7 @@ const loop = (fn) => () => {
 
 report(`call overhead (${N.toLocaleString('en')} calls)`, [
   measure('ferrule', loop(ferrule.version)),
+  // The same call without the entry point's error-mapping wrapper: what the wrapper costs.
+  measure('ferrule, unwrapped loader', loop(native.version)),
   measure('js function', loop(jsVersion)),
 ], { unitCount: N })
