@@ -2,7 +2,7 @@
 // on every item; batch APIs pay it once. Compared with a JS function doing the same nothing.
 import ferrule from '../../bindings-node/ferrule.js'
 import native from '../../bindings-node/index.js'
-import { measure, report } from './harness.mjs'
+import { compare, report } from './harness.mjs'
 
 const N = 100_000
 const jsVersion = () => '0.1.0'
@@ -10,9 +10,9 @@ const loop = (fn) => () => {
   for (let i = 0; i < N; i++) fn()
 }
 
-report(`call overhead (${N.toLocaleString('en')} calls)`, [
-  measure('ferrule', loop(ferrule.version)),
+report(`call overhead (${N.toLocaleString('en')} calls)`, compare([
+  ['ferrule', loop(ferrule.version)],
   // The same call without the entry point's error-mapping wrapper: what the wrapper costs.
-  measure('ferrule, unwrapped loader', loop(native.version)),
-  measure('js function', loop(jsVersion)),
-], { unitCount: N })
+  ['ferrule, unwrapped loader', loop(native.version)],
+  ['js function', loop(jsVersion)],
+]), { unitCount: N })

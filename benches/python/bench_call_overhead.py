@@ -6,8 +6,10 @@ function call that does the same nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ferrule
-from harness import measure, report
+from harness import compare, report
 
 N = 100_000
 
@@ -16,7 +18,7 @@ def python_version() -> str:
     return "0.1.0"
 
 
-def loop(fn):
+def loop(fn: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
         for _ in range(N):
             fn()
@@ -24,9 +26,9 @@ def loop(fn):
     return run
 
 
-results = [
-    measure("ferrule", loop(ferrule.version)),
-    measure("python function", loop(python_version)),
-    measure("builtin len('')", loop(lambda: len(""))),
-]
+results = compare([
+    ("ferrule", loop(ferrule.version)),
+    ("python function", loop(python_version)),
+    ("builtin len('')", loop(lambda: len(""))),
+])  # fmt: skip
 report(f"call overhead ({N:,} calls)", results, unit_count=N)
