@@ -10,6 +10,7 @@ mod boundary;
 mod status;
 
 use boundary::{Failure, guard, out_param};
+use ferrule_core::capabilities::ALL_FEATURES_C;
 use std::ffi::{CStr, c_char};
 
 pub use status::{ferrule_status, ferrule_status_str};
@@ -152,15 +153,9 @@ pub unsafe extern "C" fn ferrule_capabilities(out: *mut ferrule_cpu_capabilities
         // SAFETY: out is NULL or valid for one write (caller contract).
         let out = unsafe { out_param(out, "out") }?;
         let caps = ferrule_core::capabilities()?;
-        let isa_name = match caps.isa {
-            ferrule_core::Isa::Scalar => c"scalar",
-            ferrule_core::Isa::Avx2 => c"avx2",
-            ferrule_core::Isa::Avx512 => c"avx512",
-            ferrule_core::Isa::Neon => c"neon",
-        };
         out.write(ferrule_cpu_capabilities {
             isa: caps.isa.into(),
-            isa_name: isa_name.as_ptr(),
+            isa_name: caps.isa.c_name().as_ptr(),
             features: caps.feature_mask(),
         });
         Ok::<(), Failure>(())
@@ -180,25 +175,10 @@ pub extern "C" fn ferrule_debug_panic() -> ferrule_status {
 /// NULL when `feature` is not exactly one known flag. Thread-safe.
 #[unsafe(no_mangle)]
 pub extern "C" fn ferrule_feature_name(feature: u64) -> *const c_char {
-    const NAMES: [&CStr; 13] = [
-        c"sse4.2",
-        c"avx2",
-        c"fma",
-        c"f16c",
-        c"avx512f",
-        c"avx512bw",
-        c"avx512vl",
-        c"avx512_bf16",
-        c"avx512_fp16",
-        c"neon",
-        c"dotprod",
-        c"fp16",
-        c"sve",
-    ];
     if feature.count_ones() != 1 {
         return std::ptr::null();
     }
-    NAMES.get(feature.trailing_zeros() as usize).map_or(std::ptr::null(), |name| name.as_ptr())
+    ALL_FEATURES_C.get(feature.trailing_zeros() as usize).map_or(std::ptr::null(), |name| name.as_ptr())
 }
 
 #[cfg(test)]

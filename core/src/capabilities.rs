@@ -5,7 +5,7 @@
 //! level, to debug a kernel or to test every level against the scalar reference on one machine.
 
 use crate::error::{Error, Result};
-use std::ffi::OsStr;
+use std::ffi::{CStr, OsStr};
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -31,11 +31,16 @@ impl Isa {
 
     /// The lowercase name used by `FERRULE_MAX_ISA` and reported by `capabilities()`.
     pub const fn name(self) -> &'static str {
+        as_str(self.c_name())
+    }
+
+    /// [`name`](Self::name), NUL-terminated: the C API hands it out as a static `const char *`.
+    pub const fn c_name(self) -> &'static CStr {
         match self {
-            Isa::Scalar => "scalar",
-            Isa::Avx2 => "avx2",
-            Isa::Avx512 => "avx512",
-            Isa::Neon => "neon",
+            Isa::Scalar => c"scalar",
+            Isa::Avx2 => c"avx2",
+            Isa::Avx512 => c"avx512",
+            Isa::Neon => c"neon",
         }
     }
 
@@ -80,21 +85,42 @@ pub struct Capabilities {
 /// Every feature name `capabilities()` can report, on any architecture. The index of a name is
 /// its bit in [`Capabilities::feature_mask`] (and in the C API's `FERRULE_FEATURE_*` flags), so
 /// this order never changes; new names are only appended.
-pub const ALL_FEATURES: [&str; 13] = [
-    "sse4.2",
-    "avx2",
-    "fma",
-    "f16c",
-    "avx512f",
-    "avx512bw",
-    "avx512vl",
-    "avx512_bf16",
-    "avx512_fp16",
-    "neon",
-    "dotprod",
-    "fp16",
-    "sve",
+pub const ALL_FEATURES: [&str; 13] = {
+    let mut names = [""; 13];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = as_str(ALL_FEATURES_C[i]);
+        i += 1;
+    }
+    names
+};
+
+/// [`ALL_FEATURES`], NUL-terminated (the one table both are made from): the C API hands these
+/// out as static `const char *`.
+pub const ALL_FEATURES_C: [&CStr; 13] = [
+    c"sse4.2",
+    c"avx2",
+    c"fma",
+    c"f16c",
+    c"avx512f",
+    c"avx512bw",
+    c"avx512vl",
+    c"avx512_bf16",
+    c"avx512_fp16",
+    c"neon",
+    c"dotprod",
+    c"fp16",
+    c"sve",
 ];
+
+/// The text of an ASCII name literal, at compile time.
+const fn as_str(name: &'static CStr) -> &'static str {
+    match name.to_str() {
+        Ok(text) => text,
+        // Unreachable: every name above is an ASCII literal.
+        Err(_) => "",
+    }
+}
 
 impl Capabilities {
     /// The detected features as a bit set: bit `i` is set when `ALL_FEATURES[i]` was detected.
@@ -207,6 +233,19 @@ pub fn capabilities() -> Result<&'static Capabilities> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn c_names_are_the_names() {
+        for isa in Isa::ALL {
+            assert_eq!(isa.c_name().to_str().unwrap(), isa.name());
+            assert!(!isa.name().is_empty());
+        }
+        assert_eq!(ALL_FEATURES[0], "sse4.2");
+        assert_eq!(ALL_FEATURES[12], "sve");
+        for (name, c_name) in ALL_FEATURES.iter().zip(ALL_FEATURES_C) {
+            assert_eq!(c_name.to_str().unwrap(), *name);
+        }
+    }
 
     #[test]
     fn names_round_trip() {
