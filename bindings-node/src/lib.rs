@@ -4,7 +4,7 @@
 mod errors;
 
 use errors::{Result, guarded, run, to_js_err};
-use ferrule_core::{Error, ErrorKind};
+use ferrule_core::{Error, Location};
 use napi_derive::napi;
 
 /// What `capabilities()` returns.
@@ -43,16 +43,9 @@ pub fn capabilities() -> Result<Capabilities> {
 #[napi(js_name = "__debugRaise", catch_unwind)]
 pub fn debug_raise(code: String, message: String, line: Option<u32>, offset: Option<u32>) -> Result<()> {
     guarded(|| {
-        let kind = ErrorKind::from_code(&code)
-            .ok_or_else(|| to_js_err(&Error::invalid_argument(format!("unknown error code {code:?}"))))?;
-        let mut err = Error::new(kind, message);
-        if let Some(line) = line {
-            err = err.at_line(line.into());
-        }
-        if let Some(offset) = offset {
-            err = err.at_offset(offset.into());
-        }
-        Err(to_js_err(&err))
+        let location = Location { line: line.map(u64::from), offset: offset.map(u64::from) };
+        let err = Error::from_code(&code, message).map(|err| err.at(location));
+        Err(to_js_err(&err.unwrap_or_else(|unknown_code| unknown_code)))
     })
 }
 

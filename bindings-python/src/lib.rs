@@ -4,7 +4,7 @@
 mod errors;
 
 use errors::{guarded, to_py_err};
-use ferrule_core::{Error, ErrorKind};
+use ferrule_core::{Error, Location};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -40,16 +40,10 @@ fn _debug_raise(
     line: Option<u64>,
     offset: Option<u64>,
 ) -> PyResult<()> {
-    let kind = ErrorKind::from_code(code)
-        .ok_or_else(|| to_py_err(py, &Error::invalid_argument(format!("unknown error code {code:?}"))))?;
-    let mut err = Error::new(kind, message);
-    if let Some(line) = line {
-        err = err.at_line(line);
-    }
-    if let Some(offset) = offset {
-        err = err.at_offset(offset);
-    }
-    Err(to_py_err(py, &err))
+    guarded(py, || {
+        let err = Error::from_code(code, message).map(|err| err.at(Location { line, offset }));
+        Err(to_py_err(py, &err.unwrap_or_else(|unknown_code| unknown_code)))
+    })
 }
 
 /// Panics inside the guard. For testing that a panic surfaces as ``InternalError``.
