@@ -2,7 +2,7 @@
 //
 // compare() interleaves the contenders (round robin, the order rotating every round) rather than
 // timing each one to completion in turn: in one process, whatever runs first or last otherwise
-// gets a different JIT and cache state, which skewed early measurements by 20-100%.
+// gets a different JIT and cache state, which skews a comparison.
 
 /** Times each `[name, fn]` `repeat` rounds (each round calls fn `number` times); medians in s. */
 export function compare(contenders, { repeat = 9, number = 1 } = {}) {
