@@ -63,11 +63,21 @@ setup: $(VENV)/.stamp node_modules/.stamp
 
 build: build-python build-node build-c
 
-build-python: $(VENV)/.stamp
-	VIRTUAL_ENV=$(VENV) PATH=$(VENV)/bin:$$PATH maturin develop --release --quiet
+# Several test parts need the Python module and the Node addon: stamps make the second and
+# later asks free. They depend on every Rust source and manifest; the .py/.js parts are used in
+# place and need no rebuild.
+RUST_INPUTS := Cargo.toml Cargo.lock .cargo/config.toml \
+  $(shell find core bindings-python bindings-node -name '*.rs' -o -name Cargo.toml -o -name build.rs)
 
-build-node: node_modules/.stamp
+build-python: $(BUILD)/.python-built
+$(BUILD)/.python-built: $(VENV)/.stamp pyproject.toml $(RUST_INPUTS)
+	VIRTUAL_ENV=$(VENV) PATH=$(VENV)/bin:$$PATH maturin develop --release --quiet
+	mkdir -p $(@D) && touch $@
+
+build-node: $(BUILD)/.node-built
+$(BUILD)/.node-built: node_modules/.stamp package.json $(RUST_INPUTS)
 	npm run --silent build
+	mkdir -p $(@D) && touch $@
 
 # build/lib holds the C libraries as installed: the .so under its SONAME plus the dev symlink.
 build-c:
