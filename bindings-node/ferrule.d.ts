@@ -12,6 +12,7 @@ export type FerruleErrorCode =
   | 'FERRULE_CORRUPT'
   | 'FERRULE_IO'
   | 'FERRULE_INTERNAL'
+  | 'FERRULE_OUT_OF_RANGE'
 
 /**
  * What every ferrule function throws: an `Error` (a `TypeError` when an argument has the wrong

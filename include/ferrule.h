@@ -107,6 +107,7 @@ enum ferrule_status
   // ferrule panicked (a bug, please report it); the panic was stopped at the boundary and
   // the process is intact.
   FERRULE_STATUS_PANIC = 10,
+  FERRULE_STATUS_OUT_OF_RANGE = 11,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -33,13 +33,14 @@ pub enum ferrule_status {
     /// ferrule panicked (a bug, please report it); the panic was stopped at the boundary and
     /// the process is intact.
     FERRULE_STATUS_PANIC = 10,
+    FERRULE_STATUS_OUT_OF_RANGE = 11,
 }
 
 use ferrule_status::*;
 
 impl ferrule_status {
     /// Every status, in value order.
-    pub(crate) const ALL: [ferrule_status; 11] = [
+    pub(crate) const ALL: [ferrule_status; 12] = [
         FERRULE_STATUS_OK,
         FERRULE_STATUS_INVALID_ARGUMENT,
         FERRULE_STATUS_LENGTH_MISMATCH,
@@ -51,6 +52,7 @@ impl ferrule_status {
         FERRULE_STATUS_INTERNAL,
         FERRULE_STATUS_NULL_POINTER,
         FERRULE_STATUS_PANIC,
+        FERRULE_STATUS_OUT_OF_RANGE,
     ];
 
     /// The status that stands for a core error kind.
@@ -63,6 +65,7 @@ impl ferrule_status {
             ErrorKind::Capacity => FERRULE_STATUS_CAPACITY,
             ErrorKind::Corrupt => FERRULE_STATUS_CORRUPT,
             ErrorKind::Io => FERRULE_STATUS_IO,
+            ErrorKind::OutOfRange => FERRULE_STATUS_OUT_OF_RANGE,
             // Internal, and any kind newer than this binding.
             _ => FERRULE_STATUS_INTERNAL,
         }
@@ -83,6 +86,7 @@ impl ferrule_status {
             FERRULE_STATUS_INTERNAL => c"FERRULE_INTERNAL",
             FERRULE_STATUS_NULL_POINTER => c"FERRULE_NULL_POINTER",
             FERRULE_STATUS_PANIC => c"FERRULE_PANIC",
+            FERRULE_STATUS_OUT_OF_RANGE => c"FERRULE_OUT_OF_RANGE",
         }
     }
 }
@@ -123,7 +127,8 @@ mod tests {
         assert_eq!(name(0), "FERRULE_OK");
         assert_eq!(name(4), "FERRULE_PARSE");
         assert_eq!(name(10), "FERRULE_PANIC");
-        assert_eq!(name(11), "FERRULE_UNKNOWN_STATUS");
+        assert_eq!(name(11), "FERRULE_OUT_OF_RANGE");
+        assert_eq!(name(12), "FERRULE_UNKNOWN_STATUS");
         assert_eq!(name(u32::MAX), "FERRULE_UNKNOWN_STATUS");
     }
 }

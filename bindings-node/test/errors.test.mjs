@@ -12,6 +12,7 @@ const CODES = [
   'FERRULE_CORRUPT',
   'FERRULE_IO',
   'FERRULE_INTERNAL',
+  'FERRULE_OUT_OF_RANGE',
 ]
 
 for (const code of CODES) {

@@ -20,6 +20,7 @@ fn class_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Corrupt => "CorruptDataError",
         ErrorKind::Io => "FerruleIOError",
         ErrorKind::Internal => "InternalError",
+        ErrorKind::OutOfRange => "OutOfRangeError",
         // A kind newer than this binding still reaches Python as a FerruleError with its code.
         _ => "FerruleError",
     }

@@ -18,6 +18,7 @@ EXPECTED = {
     "FERRULE_CORRUPT": (ferrule.CorruptDataError, ValueError),
     "FERRULE_IO": (ferrule.FerruleIOError, OSError),
     "FERRULE_INTERNAL": (ferrule.InternalError, RuntimeError),
+    "FERRULE_OUT_OF_RANGE": (ferrule.OutOfRangeError, IndexError),
 }
 
 

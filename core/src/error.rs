@@ -25,11 +25,14 @@ pub enum ErrorKind {
     Io,
     /// A bug in ferrule (including a caught panic). Please report it.
     Internal,
+    /// An id or index that names nothing (an id a string pool never handed out).
+    OutOfRange,
 }
 
 impl ErrorKind {
-    /// Every kind, in the order of their C status values (1, 2, ...).
-    pub const ALL: [ErrorKind; 8] = [
+    /// Every kind, in the order of their C status values (1..=8, then 11: C's own
+    /// `NULL_POINTER` and `PANIC` took 9 and 10 before `OutOfRange` was added).
+    pub const ALL: [ErrorKind; 9] = [
         ErrorKind::InvalidArgument,
         ErrorKind::LengthMismatch,
         ErrorKind::InvalidUtf8,
@@ -38,6 +41,7 @@ impl ErrorKind {
         ErrorKind::Corrupt,
         ErrorKind::Io,
         ErrorKind::Internal,
+        ErrorKind::OutOfRange,
     ];
 
     /// The stable code string, identical in every runtime (Python `.code`, JS `err.code`, C
@@ -52,6 +56,7 @@ impl ErrorKind {
             ErrorKind::Corrupt => "FERRULE_CORRUPT",
             ErrorKind::Io => "FERRULE_IO",
             ErrorKind::Internal => "FERRULE_INTERNAL",
+            ErrorKind::OutOfRange => "FERRULE_OUT_OF_RANGE",
         }
     }
 
@@ -123,6 +128,18 @@ impl Error {
 
     pub fn internal(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Internal, message)
+    }
+
+    pub fn capacity(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Capacity, message)
+    }
+
+    pub fn corrupt(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Corrupt, message)
+    }
+
+    pub fn out_of_range(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::OutOfRange, message)
     }
 
     /// The same error, at `location` (replacing any location it had).
@@ -206,6 +223,7 @@ mod tests {
                 "FERRULE_CORRUPT",
                 "FERRULE_IO",
                 "FERRULE_INTERNAL",
+                "FERRULE_OUT_OF_RANGE",
             ]
         );
         for kind in ErrorKind::ALL {

@@ -13,6 +13,7 @@ from ferrule._ferrule import __version__, capabilities, version
 from ferrule._typing import Capabilities
 from ferrule.errors import (
     CapacityError,
+    OutOfRangeError,
     CorruptDataError,
     FerruleError,
     FerruleIOError,
@@ -34,6 +35,7 @@ __all__ = [
     "InvalidUtf8Error",
     "ParseError",
     "CapacityError",
+    "OutOfRangeError",
     "CorruptDataError",
     "FerruleIOError",
     "InternalError",

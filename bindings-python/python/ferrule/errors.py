@@ -19,6 +19,7 @@ __all__ = [
     "InvalidUtf8Error",
     "ParseError",
     "CapacityError",
+    "OutOfRangeError",
     "CorruptDataError",
     "FerruleIOError",
     "InternalError",
@@ -93,6 +94,12 @@ class CorruptDataError(FerruleError, ValueError):
     """Serialized data is truncated, tampered with or of an unknown version."""
 
     default_code = "FERRULE_CORRUPT"
+
+
+class OutOfRangeError(FerruleError, IndexError):
+    """An id or index that names nothing, such as an id a ``StringPool`` never handed out."""
+
+    default_code = "FERRULE_OUT_OF_RANGE"
 
 
 class FerruleIOError(FerruleError, OSError):
