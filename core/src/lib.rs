@@ -3,6 +3,7 @@
 
 pub mod capabilities;
 pub mod error;
+pub mod pool;
 
 pub use capabilities::{Capabilities, Isa, capabilities};
 pub use error::{Error, ErrorKind, Location, Result};

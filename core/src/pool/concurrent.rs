@@ -1,0 +1,349 @@
+//! `ConcurrentPool`: a string pool many threads intern into at once.
+//!
+//! Values are spread over shards by hash, each behind its own `RwLock` (lookups share it, an
+//! insert takes it briefly), so there is no global lock. Ids stay dense: a global counter hands
+//! them out under the inserting shard's lock. A lock-free directory maps id -> value; values sit
+//! in per-shard arenas and never move, so `resolve` takes no lock and its slices stay valid for
+//! the pool's lifetime, even while other threads insert.
+
+use super::arena::{Arena, Stable};
+use super::string_pool::{Limits, StringPool, check_out_len, io_error, not_utf8, seeded_hasher, unknown_id};
+use super::values::{ByteValues, split_values};
+use super::{FrozenPool, format};
+use crate::Result;
+use ahash::RandomState;
+use hashbrown::HashTable;
+use rayon::prelude::*;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+const SHARD_COUNT: usize = 16;
+
+/// Marks "not found yet" in a batch's id buffer; ids never reach it (at most `i32::MAX`).
+const MISSING: u32 = u32::MAX;
+
+/// Batches at least this long look up their values on all cores.
+const PARALLEL_MIN_VALUES: usize = 32 * 1024;
+
+/// The shard of a hash. Bits 48..52: hashbrown uses the low bits for the bucket and the top 7
+/// for its tag, so taking either for the shard would skew every shard's table.
+fn shard_of(hash: u64) -> usize {
+    (hash >> 48) as usize % SHARD_COUNT
+}
+
+#[derive(Default)]
+struct Shard {
+    /// Indexes into `entries`.
+    table: HashTable<u32>,
+    entries: Vec<(Stable, u32)>,
+    arena: Arena,
+}
+
+impl Shard {
+    fn find(&self, hash: u64, value: &[u8]) -> Option<u32> {
+        self.table
+            .find(hash, |&local| self.entries[local as usize].0.as_slice() == value)
+            .map(|&local| self.entries[local as usize].1)
+    }
+}
+
+/// The id -> value map, readable without locks: segment `k` holds `FIRST << k` slots, allocated
+/// on first use, each written once.
+struct Directory {
+    segments: [OnceLock<Box<[OnceLock<Stable>]>>; 32],
+}
+
+impl Directory {
+    const FIRST_BITS: u32 = 10;
+
+    fn locate(id: u32) -> (usize, usize) {
+        let k = id as usize + (1 << Self::FIRST_BITS);
+        let segment = (usize::BITS - 1 - k.leading_zeros() - Self::FIRST_BITS) as usize;
+        (segment, k - (1 << (segment + Self::FIRST_BITS as usize)))
+    }
+
+    fn get(&self, id: u32) -> Option<Stable> {
+        let (segment, slot) = Self::locate(id);
+        self.segments.get(segment)?.get()?.get(slot)?.get().copied()
+    }
+
+    fn set(&self, id: u32, value: Stable) {
+        let (segment, slot) = Self::locate(id);
+        if let Some(cell) = self.segments.get(segment) {
+            let slots = cell.get_or_init(|| {
+                (0..1usize << (segment + Self::FIRST_BITS as usize)).map(|_| OnceLock::new()).collect()
+            });
+            if let Some(entry) = slots.get(slot) {
+                // Each id is handed out once, so the slot is empty.
+                let _ = entry.set(value);
+            }
+        }
+    }
+
+    fn reserved(&self) -> usize {
+        self.segments.iter().filter_map(OnceLock::get).map(|s| std::mem::size_of_val(&**s)).sum()
+    }
+}
+
+/// A string pool for concurrent callers; every method takes `&self`. A single caller gets
+/// exactly the ids a [`StringPool`] would give (first-seen order); callers racing to insert
+/// the same new value all get the one id the first of them created.
+pub struct ConcurrentPool {
+    shards: Box<[RwLock<Shard>]>,
+    directory: Directory,
+    /// Ids handed out so far (the next id).
+    count: AtomicUsize,
+    bytes: AtomicUsize,
+    hasher: RandomState,
+    limits: Limits,
+}
+
+impl Default for ConcurrentPool {
+    fn default() -> Self {
+        ConcurrentPool::new()
+    }
+}
+
+impl std::fmt::Debug for ConcurrentPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConcurrentPool").field("len", &self.len()).finish_non_exhaustive()
+    }
+}
+
+impl ConcurrentPool {
+    pub fn new() -> Self {
+        ConcurrentPool::with_hasher(RandomState::new())
+    }
+
+    /// A pool whose hash layout is the same on every run.
+    pub fn with_seed(seed: u64) -> Self {
+        ConcurrentPool::with_hasher(seeded_hasher(seed))
+    }
+
+    fn with_hasher(hasher: RandomState) -> Self {
+        ConcurrentPool {
+            shards: (0..SHARD_COUNT).map(|_| RwLock::new(Shard::default())).collect(),
+            directory: Directory { segments: std::array::from_fn(|_| OnceLock::new()) },
+            count: AtomicUsize::new(0),
+            bytes: AtomicUsize::new(0),
+            hasher,
+            limits: Limits::default(),
+        }
+    }
+
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = Limits::new(limits.max_values, limits.max_bytes);
+        self
+    }
+
+    fn read(&self, shard: usize) -> RwLockReadGuard<'_, Shard> {
+        // No code panics while holding a shard lock (allocation failure aborts), so a poisoned
+        // lock still guards a consistent shard.
+        self.shards[shard].read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self, shard: usize) -> RwLockWriteGuard<'_, Shard> {
+        self.shards[shard].write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Ids handed out so far. Under concurrent inserts an id below this may be a moment away from
+    /// resolvable; every id a caller has received resolves.
+    pub fn len(&self) -> usize {
+        self.count.load(Ordering::Acquire)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn intern(&self, value: &str) -> Result<u32> {
+        self.intern_bytes(value.as_bytes())
+    }
+
+    pub fn intern_bytes(&self, value: &[u8]) -> Result<u32> {
+        let hash = self.hasher.hash_one(value);
+        if let Some(id) = self.read(shard_of(hash)).find(hash, value) {
+            return Ok(id);
+        }
+        self.insert(value, hash)
+    }
+
+    /// Inserts under the shard's write lock, unless another thread got there first.
+    fn insert(&self, value: &[u8], hash: u64) -> Result<u32> {
+        let mut guard = self.write(shard_of(hash));
+        if let Some(id) = guard.find(hash, value) {
+            return Ok(id);
+        }
+        // Claim room, then an id: other shards may be claiming at the same moment.
+        let max_bytes = self.limits.max_bytes;
+        self.bytes
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                (value.len() <= max_bytes.saturating_sub(used)).then_some(used + value.len())
+            })
+            .map_err(|used| self.limits.bytes_error(used, value.len()))?;
+        let max_values = self.limits.max_values;
+        let id = match self
+            .count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max_values).then_some(n + 1))
+        {
+            Ok(id) => id,
+            Err(n) => {
+                self.bytes.fetch_sub(value.len(), Ordering::Relaxed);
+                return Err(self.limits.values_error(n));
+            }
+        };
+        let id = id as u32;
+        let Shard { table, entries, arena } = &mut *guard;
+        let stored = arena.push(value);
+        let local = entries.len() as u32;
+        entries.push((stored, id));
+        table.insert_unique(hash, local, |&l| self.hasher.hash_one(entries[l as usize].0.as_slice()));
+        self.directory.set(id, stored);
+        Ok(id)
+    }
+
+    pub fn get(&self, value: &str) -> Option<u32> {
+        self.get_bytes(value.as_bytes())
+    }
+
+    pub fn get_bytes(&self, value: &[u8]) -> Option<u32> {
+        let hash = self.hasher.hash_one(value);
+        self.read(shard_of(hash)).find(hash, value)
+    }
+
+    pub fn contains(&self, value: &str) -> bool {
+        self.get(value).is_some()
+    }
+
+    pub fn contains_bytes(&self, value: &[u8]) -> bool {
+        self.get_bytes(value).is_some()
+    }
+
+    /// The value of `id`, without taking a lock; valid as long as the pool (values never move).
+    pub fn resolve_bytes(&self, id: u32) -> Result<&[u8]> {
+        match self.directory.get(id) {
+            // The slice borrows `self`: the arena that holds it lives as long as the pool.
+            Some(stored) => Ok(stored.as_slice()),
+            None => Err(unknown_id(id, self.len())),
+        }
+    }
+
+    /// The value of `id` as text (`FERRULE_INVALID_UTF8` if it was interned as non-UTF-8 bytes).
+    pub fn resolve(&self, id: u32) -> Result<&str> {
+        let value = self.resolve_bytes(id)?;
+        std::str::from_utf8(value).map_err(|_| not_utf8(id, value))
+    }
+
+    pub fn resolve_many(&self, ids: &[u32]) -> Result<Vec<&[u8]>> {
+        ids.iter().map(|&id| self.resolve_bytes(id)).collect()
+    }
+
+    pub fn intern_many<V: ByteValues + ?Sized>(&self, values: &V) -> Result<Vec<u32>> {
+        let mut ids = vec![0; values.len()];
+        self.intern_many_into(values, &mut ids)?;
+        Ok(ids)
+    }
+
+    /// Batch interning: all values are looked up under shared locks (on all cores for long
+    /// batches), then the new ones are inserted in input order, so a lone caller gets
+    /// first-seen ids. On error, values before the failing one stay interned.
+    pub fn intern_many_into<V: ByteValues + ?Sized>(&self, values: &V, out: &mut [u32]) -> Result<()> {
+        check_out_len(values.len(), out.len())?;
+        let n = values.len();
+        let mut hashes = vec![0u64; n];
+        {
+            // Shared locks on every shard, always taken in shard order; writers hold one lock at
+            // a time, so no cycle can form.
+            let guards: Vec<RwLockReadGuard<'_, Shard>> = (0..SHARD_COUNT).map(|s| self.read(s)).collect();
+            let lookup = |(i, (id, hash)): (usize, (&mut u32, &mut u64))| {
+                let value = values.value(i);
+                *hash = self.hasher.hash_one(value);
+                *id = guards[shard_of(*hash)].find(*hash, value).unwrap_or(MISSING);
+            };
+            if n >= PARALLEL_MIN_VALUES && rayon::current_num_threads() > 1 {
+                out.par_iter_mut().zip(hashes.par_iter_mut()).enumerate().for_each(lookup);
+            } else {
+                out.iter_mut().zip(hashes.iter_mut()).enumerate().for_each(lookup);
+            }
+        }
+        for (i, id) in out.iter_mut().enumerate() {
+            if *id == MISSING {
+                *id = self.insert(values.value(i), hashes[i])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ids for the separator-delimited values of `data` (see [`split_values`]).
+    pub fn intern_split(&self, data: &[u8], separator: u8) -> Result<Vec<u32>> {
+        self.intern_many(&split_values(data, separator)[..])
+    }
+
+    /// Heap bytes held.
+    pub fn memory_usage(&self) -> usize {
+        let shards: usize = (0..SHARD_COUNT)
+            .map(|s| {
+                let shard = self.read(s);
+                shard.table.allocation_size()
+                    + shard.entries.capacity() * std::mem::size_of::<(Stable, u32)>()
+                    + shard.arena.reserved()
+            })
+            .sum();
+        std::mem::size_of::<Self>() + shards + self.directory.reserved()
+    }
+
+    /// Every value in Arrow layout (offsets, bytes), consistent across shards.
+    fn parts(&self) -> (Vec<u32>, Vec<u8>) {
+        // With every shard read-locked no insert is in flight, so ids 0..len all resolve.
+        let _guards: Vec<RwLockReadGuard<'_, Shard>> = (0..SHARD_COUNT).map(|s| self.read(s)).collect();
+        let count = self.len();
+        let mut offsets = Vec::with_capacity(count + 1);
+        offsets.push(0u32);
+        let mut bytes = Vec::with_capacity(self.bytes.load(Ordering::Relaxed));
+        for id in 0..count as u32 {
+            bytes.extend_from_slice(self.directory.get(id).map_or(&[][..], Stable::as_slice));
+            // At most max_bytes <= i32::MAX.
+            offsets.push(bytes.len() as u32);
+        }
+        (offsets, bytes)
+    }
+
+    /// A consistent copy as a [`StringPool`] (same ids).
+    pub fn snapshot(&self) -> Result<StringPool> {
+        let (offsets, bytes) = self.parts();
+        Ok(StringPool::from_parts(offsets, bytes, self.hasher.clone())?.with_limits(self.limits))
+    }
+
+    /// A frozen copy (same ids).
+    pub fn freeze(&self) -> Result<FrozenPool> {
+        Ok(self.snapshot()?.freeze())
+    }
+
+    /// The versioned binary form shared by every pool kind.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let (offsets, bytes) = self.parts();
+        format::encode(&offsets, &bytes)
+    }
+
+    /// Reads a pool written by any pool's `to_bytes`, with the same ids.
+    pub fn from_bytes(data: &[u8]) -> Result<Self> {
+        let pool = StringPool::from_bytes(data)?;
+        let concurrent = ConcurrentPool::new();
+        for value in pool.iter() {
+            concurrent.intern_bytes(value)?;
+        }
+        Ok(concurrent)
+    }
+
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        format::save(path.as_ref(), &self.to_bytes())
+    }
+
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let data = std::fs::read(path).map_err(|e| io_error("read", path, e))?;
+        ConcurrentPool::from_bytes(&data)
+    }
+}
