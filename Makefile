@@ -125,6 +125,12 @@ lint:
 # ferrule-python and ferrule-node have `test = false`: their tests run in their host runtime.
 test-rust:
 	cargo test --workspace
+	@if command -v valgrind >/dev/null 2>&1; then \
+	  echo "ferrule-core's unsafe code (the pool arena, resolve), under valgrind:"; \
+	  CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VALGRIND)" cargo test --quiet -p ferrule-core --lib; \
+	  CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VALGRIND)" cargo test --quiet -p ferrule-core \
+	    --test pool -- eight_threads frozen_pools serialization empty_long limits arrow_values; \
+	else echo "valgrind not installed: memory checks skipped (.ci/run installs it)"; fi
 
 test-python: build-python
 	$(VPY) -m pytest -q bindings-python/tests

@@ -359,7 +359,11 @@ impl<S: BuildHasher> StringPool<S> {
     /// Inserts every value of `other` and returns, for each of `other`'s ids, its id in `self`
     /// (combines pools built in parallel).
     pub fn merge<S2: BuildHasher>(&mut self, other: &StringPool<S2>) -> Result<Vec<u32>> {
-        self.reserve(other.len(), 0);
+        if self.is_empty() {
+            // Only then is every value of `other` sure to be new; reserving for hits would grow
+            // the table past what it needs.
+            self.reserve(other.len(), other.values_bytes().len());
+        }
         other.iter().map(|value| self.intern_bytes(value)).collect()
     }
 
