@@ -105,6 +105,10 @@ $(BUILD)/examples/hello_c: examples/c/hello.c include/ferrule.h build-c
 	mkdir -p $(@D)
 	$(CC) -std=c11 $(CWARN) -Iinclude $< $(BUILD)/lib/libferrule.a $(C_LIBS_STATIC) -o $@
 
+$(BUILD)/examples/pool_c: examples/c/pool.c include/ferrule.h build-c
+	mkdir -p $(@D)
+	$(CC) -std=c11 $(CWARN) -Iinclude $< $(BUILD)/lib/libferrule.a $(C_LIBS_STATIC) -o $@
+
 $(BUILD)/examples/hello_cpp: examples/c/hello.cpp include/ferrule.h build-c
 	mkdir -p $(@D)
 	$(CXX) -std=c++17 $(CWARN) -Iinclude $< -L$(BUILD)/lib -lferrule -Wl,-rpath,$(BUILD)/lib -o $@
@@ -152,18 +156,26 @@ test-c: build-c
 	  $(C_LIBS_STATIC) -o $(BUILD)/tests/test_ferrule_static
 	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_ferrule.c -L$(BUILD)/lib -lferrule \
 	  -lpthread -Wl,-rpath,$(BUILD)/lib -o $(BUILD)/tests/test_ferrule_shared
+	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_pool.c $(BUILD)/lib/libferrule.a \
+	  $(C_LIBS_STATIC) -pthread -o $(BUILD)/tests/test_pool_static
+	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_pool.c -L$(BUILD)/lib -lferrule \
+	  -pthread -Wl,-rpath,$(BUILD)/lib -o $(BUILD)/tests/test_pool_shared
 	@echo "static:"; $(BUILD)/tests/test_ferrule_static
 	@echo "shared:"; $(BUILD)/tests/test_ferrule_shared
+	@echo "pool, static:"; $(BUILD)/tests/test_pool_static
+	@echo "pool, shared:"; $(BUILD)/tests/test_pool_shared
 	@if command -v valgrind >/dev/null 2>&1; then \
 	  echo "static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_ferrule_static; \
+	  echo "pool, static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_pool_static; \
 	  echo "ferrule-c unit tests (the unsafe FFI helpers), under valgrind:"; \
 	  CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VALGRIND)" cargo test --quiet -p ferrule-c --lib; \
 	else echo "valgrind not installed: memory checks skipped (.ci/run installs it)"; fi
 
 # Every example must run and exit 0 (the examples check their own output).
-test-examples: build-python build-node $(BUILD)/examples/hello_c $(BUILD)/examples/hello_cpp
+test-examples: build-python build-node $(BUILD)/examples/hello_c $(BUILD)/examples/hello_cpp \
+  $(BUILD)/examples/pool_c
 	@$(CHECKS) "$(VPY) examples/python/hello.py" "node examples/node/hello.mjs" \
-	  "$(BUILD)/examples/hello_c" "$(BUILD)/examples/hello_cpp"
+	  "$(BUILD)/examples/hello_c" "$(BUILD)/examples/hello_cpp" "$(BUILD)/examples/pool_c"
 
 # `make install` into a scratch prefix, then build the C example the way a user would.
 test-install: build-c

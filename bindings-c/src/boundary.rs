@@ -82,6 +82,97 @@ pub unsafe fn out_param<T>(ptr: *mut T, name: &'static str) -> Result<Out<T>, Fa
     std::ptr::NonNull::new(ptr).map(Out).ok_or(Failure::Null(name))
 }
 
+/// Checks what `std::slice::from_raw_parts(_mut)` requires beyond the caller's promise: a C
+/// caller can pass a misaligned pointer or a count whose byte size exceeds `isize::MAX`, and
+/// either would be undefined behaviour on the Rust side rather than an error.
+fn check_span<T>(ptr: *const T, count: usize, name: &'static str) -> Result<(), Failure> {
+    if !ptr.is_aligned() {
+        return Err(Error::invalid_argument(format!(
+            "argument `{name}` is not aligned for its element type ({} bytes)",
+            std::mem::align_of::<T>()
+        ))
+        .into());
+    }
+    let bytes = count.checked_mul(std::mem::size_of::<T>());
+    if bytes.is_none_or(|bytes| bytes > isize::MAX as usize) {
+        return Err(Error::invalid_argument(format!(
+            "argument `{name}`: {count} elements exceed the address space"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// The `count` elements at `ptr` as a slice. NULL is accepted when `count` is 0 (C callers often
+/// hold NULL for an empty array), and is a `Null` failure naming the argument otherwise.
+///
+/// # Safety
+/// `ptr` must be NULL or valid for reads of `count` `T`s, which nobody writes while `'a` lasts.
+pub unsafe fn in_slice<'a, T>(ptr: *const T, count: usize, name: &'static str) -> Result<&'a [T], Failure> {
+    if count == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(Failure::Null(name));
+    }
+    check_span(ptr, count, name)?;
+    // SAFETY: non-NULL, aligned and at most isize::MAX bytes (checked above); valid for reads
+    // of `count` elements and not written during 'a (caller contract).
+    Ok(unsafe { std::slice::from_raw_parts(ptr, count) })
+}
+
+/// A checked, not yet written output array of `len` elements: like [`Out`], only ever written
+/// through (C callers pass uninitialized storage), and written last.
+pub struct OutSlice<T> {
+    ptr: *mut T,
+    len: usize,
+}
+
+impl<T: Copy> OutSlice<T> {
+    /// The number of elements the caller made room for.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Copies `values` to the start of the array, consuming the handle. More values than slots
+    /// is a bug in the export (it must check first): an internal error, never a write past the
+    /// caller's buffer.
+    pub fn write_prefix(self, values: &[T]) -> Result<(), Failure> {
+        if values.len() > self.len {
+            return Err(Error::internal(format!(
+                "{} values for an output of {} slots",
+                values.len(),
+                self.len
+            ))
+            .into());
+        }
+        if values.is_empty() {
+            // The pointer may be NULL (allowed when len is 0) or dangling: write nothing at all.
+            return Ok(());
+        }
+        // SAFETY: `out_slice` checked the pointer non-NULL and aligned, and its caller
+        // guaranteed it valid for writes of `len >= values.len()` elements; `values` is Rust
+        // memory borrowed here, distinct from the caller's output buffer.
+        unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), self.ptr, values.len()) };
+        Ok(())
+    }
+}
+
+/// The output array of `len` elements at `ptr`: NULL is accepted when `len` is 0.
+///
+/// # Safety
+/// `ptr` must be NULL or valid for writes of `len` `T`s (contents may be uninitialized) until
+/// the returned [`OutSlice`] is written or dropped, and must not overlap any input of the call.
+pub unsafe fn out_slice<T>(ptr: *mut T, len: usize, name: &'static str) -> Result<OutSlice<T>, Failure> {
+    if len != 0 {
+        if ptr.is_null() {
+            return Err(Failure::Null(name));
+        }
+        check_span(ptr.cast_const(), len, name)?;
+    }
+    Ok(OutSlice { ptr, len })
+}
+
 /// Copies the last error message of this thread into `buf` (see `ferrule_last_error_message`).
 ///
 /// # Safety
@@ -160,6 +251,69 @@ mod tests {
         });
         assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT);
         assert_eq!(untouched, 7);
+    }
+
+    #[test]
+    fn in_slices_accept_null_only_when_empty() {
+        let empty = unsafe { in_slice::<u8>(std::ptr::null(), 0, "ptr") }.unwrap();
+        assert!(empty.is_empty());
+        let status = guard(|| unsafe { in_slice::<u8>(std::ptr::null(), 1, "ptr") }.map(drop));
+        assert_eq!(status, ferrule_status::FERRULE_STATUS_NULL_POINTER);
+        assert_eq!(last_error(), "argument `ptr` must not be NULL");
+        let data = [1u32, 2, 3];
+        let got = unsafe { in_slice(data.as_ptr(), 2, "data") }.unwrap();
+        assert_eq!(got, [1, 2]);
+    }
+
+    #[test]
+    fn in_slices_reject_what_from_raw_parts_cannot_take() {
+        let data = [0u32; 4];
+        let misaligned = unsafe { data.as_ptr().cast::<u8>().add(1) }.cast::<u32>();
+        let status = guard(|| unsafe { in_slice(misaligned, 1, "offsets") }.map(drop));
+        assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT);
+        assert!(last_error().contains("`offsets` is not aligned"), "{}", last_error());
+        // Never dereferenced: the size check fails first.
+        for count in [usize::MAX, usize::MAX / 4, isize::MAX as usize / 4 + 1] {
+            let status = guard(|| unsafe { in_slice(data.as_ptr(), count, "offsets") }.map(drop));
+            assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT, "{count}");
+        }
+        let status = guard(|| unsafe { in_slice(data.as_ptr().cast::<u8>(), usize::MAX, "v") }.map(drop));
+        assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT);
+    }
+
+    #[test]
+    fn out_slices_write_a_prefix_into_uninitialized_storage() {
+        let mut slots = [std::mem::MaybeUninit::<u32>::uninit(); 4];
+        let out = unsafe { out_slice(slots.as_mut_ptr().cast::<u32>(), 3, "out_ids") }.unwrap();
+        assert_eq!(out.len(), 3);
+        out.write_prefix(&[7, 8]).unwrap();
+        assert_eq!(unsafe { [slots[0].assume_init(), slots[1].assume_init()] }, [7, 8]);
+    }
+
+    #[test]
+    fn out_slices_never_write_past_their_length() {
+        let mut slots = [0x5555_5555_u32; 3];
+        let status = guard(|| {
+            let out = unsafe { out_slice(slots.as_mut_ptr(), 2, "out_ids") }?;
+            out.write_prefix(&[1, 2, 3])
+        });
+        assert_eq!(status, ferrule_status::FERRULE_STATUS_INTERNAL);
+        assert_eq!(slots, [0x5555_5555; 3]);
+    }
+
+    #[test]
+    fn out_slices_accept_null_only_when_empty() {
+        let out = unsafe { out_slice::<u32>(std::ptr::null_mut(), 0, "out_ids") }.unwrap();
+        assert_eq!(out.len(), 0);
+        out.write_prefix(&[]).unwrap();
+        let status = guard(|| unsafe { out_slice::<u32>(std::ptr::null_mut(), 1, "out_ids") }.map(drop));
+        assert_eq!(status, ferrule_status::FERRULE_STATUS_NULL_POINTER);
+        let mut slots = [0u32; 2];
+        let misaligned = unsafe { slots.as_mut_ptr().cast::<u8>().add(2) }.cast::<u32>();
+        let status = guard(|| unsafe { out_slice(misaligned, 1, "out_ids") }.map(drop));
+        assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT);
+        let status = guard(|| unsafe { out_slice(slots.as_mut_ptr(), usize::MAX / 2, "out_ids") }.map(drop));
+        assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT);
     }
 
     #[test]

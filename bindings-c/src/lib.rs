@@ -7,12 +7,14 @@
 //! `ferrule_last_error_message` on the calling thread.
 
 mod boundary;
+mod pool;
 mod status;
 
 use boundary::{Failure, guard, out_param};
 use ferrule_core::capabilities::ALL_FEATURES_C;
 use std::ffi::{CStr, c_char};
 
+pub use pool::ferrule_pool;
 pub use status::{ferrule_status, ferrule_status_str};
 
 /// The major version of this header. Compare with `ferrule_version()` to detect a header and a

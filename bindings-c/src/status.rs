@@ -33,6 +33,7 @@ pub enum ferrule_status {
     /// ferrule panicked (a bug, please report it); the panic was stopped at the boundary and
     /// the process is intact.
     FERRULE_STATUS_PANIC = 10,
+    /// An id or index names nothing (an id a string pool never handed out).
     FERRULE_STATUS_OUT_OF_RANGE = 11,
 }
 
