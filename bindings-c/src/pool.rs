@@ -377,13 +377,15 @@ pub unsafe extern "C" fn ferrule_pool_serialize(
         let out_len = unsafe { out_param(out_len, "out_len") }?;
         let size_only = buf.is_null() && buf_len == 0;
         let buf = unsafe { out_slice(buf, buf_len, "buf") }?;
-        let data = pool.to_bytes();
-        if !size_only {
-            if data.len() > buf.len() {
-                return Err(too_small("buf", buf.len(), data.len()));
-            }
-            buf.write_prefix(&data)?;
+        if size_only {
+            out_len.write(pool.serialized_len());
+            return Ok(());
         }
+        let data = pool.to_bytes();
+        if data.len() > buf.len() {
+            return Err(too_small("buf", buf.len(), data.len()));
+        }
+        buf.write_prefix(&data)?;
         out_len.write(data.len());
         Ok(())
     })

@@ -263,6 +263,7 @@ fn serialization_round_trips_keep_ids() {
     let values = sample(5_000, 800);
     let ids = pool.intern_many(&values).unwrap();
     let data = pool.to_bytes();
+    assert_eq!(pool.serialized_len(), data.len());
     let back = StringPool::from_bytes(&data).unwrap();
     assert_eq!(back.iter().collect::<Vec<_>>(), pool.iter().collect::<Vec<_>>());
     for (value, &id) in values.iter().zip(&ids) {
@@ -271,6 +272,7 @@ fn serialization_round_trips_keep_ids() {
     assert_eq!(back.is_utf8(1), pool.is_utf8(1));
     let concurrent = ConcurrentPool::from_bytes(&data).unwrap();
     assert_eq!(concurrent.to_bytes(), data, "every pool kind writes the same bytes");
+    assert_eq!(concurrent.serialized_len(), data.len());
     let dir = std::env::temp_dir().join(format!("ferrule-pool-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("pool.bin");

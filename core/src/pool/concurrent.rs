@@ -327,6 +327,13 @@ impl ConcurrentPool {
         format::encode(&offsets, &bytes)
     }
 
+    /// The length `to_bytes` would have now, without building it.
+    pub fn serialized_len(&self) -> usize {
+        // All shards read-locked: no insert is in flight, so count and bytes agree.
+        let _guards: Vec<RwLockReadGuard<'_, Shard>> = (0..SHARD_COUNT).map(|s| self.read(s)).collect();
+        format::encoded_len(self.len(), self.bytes.load(Ordering::Relaxed))
+    }
+
     /// Reads a pool written by any pool's `to_bytes`, with the same ids.
     pub fn from_bytes(data: &[u8]) -> Result<Self> {
         let pool = StringPool::from_bytes(data)?;

@@ -46,6 +46,11 @@ pub fn checksum(data: &[u8]) -> u64 {
     h ^ (h >> 33)
 }
 
+/// The length of [`encode`]'s output for `count` values of `bytes` bytes in all.
+pub fn encoded_len(count: usize, bytes: usize) -> usize {
+    HEADER + 4 * (count + 1) + bytes + TRAILER
+}
+
 /// Serializes Arrow-layout parts (`offsets` has `n + 1` entries).
 pub fn encode(offsets: &[u32], bytes: &[u8]) -> Vec<u8> {
     let count = offsets.len().saturating_sub(1);
@@ -164,6 +169,7 @@ mod tests {
         assert_eq!(&data[..8], b"FERPOOL\0");
         let (offsets, bytes) = decode(&data).unwrap();
         assert_eq!(offsets, [0, 1, 1, 4]);
+        assert_eq!(data.len(), encoded_len(3, 4));
         assert_eq!(bytes, b"abcd");
         let empty = encode(&[0], b"");
         assert_eq!(decode(&empty).unwrap(), (vec![0], vec![]));

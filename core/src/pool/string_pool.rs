@@ -397,6 +397,11 @@ impl<S: BuildHasher> StringPool<S> {
         format::encode(&self.offsets, &self.bytes)
     }
 
+    /// The length of [`to_bytes`](Self::to_bytes)' output.
+    pub fn serialized_len(&self) -> usize {
+        format::encoded_len(self.len(), self.bytes.len())
+    }
+
     /// Writes [`to_bytes`](Self::to_bytes) to `path` (through a temporary file renamed into
     /// place, so a crash never leaves half a pool under `path`).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
