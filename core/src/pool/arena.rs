@@ -8,8 +8,11 @@
 //! slices over them stay valid for as long as the arena lives.
 
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
-/// Bytes of a new chunk (larger values get a chunk of their own size).
+/// Chunks grow from the first size to the last by doubling (larger values get a chunk of their
+/// own size): small pools stay small, big ones allocate rarely.
+const FIRST_CHUNK_BYTES: usize = 1024;
 const CHUNK_BYTES: usize = 64 * 1024;
 
 /// A value stored in an [`Arena`]: a pointer to its first byte and its length.
@@ -34,6 +37,28 @@ impl Stable {
         // SAFETY: `ptr..ptr + len` lies inside one live chunk, below its `used` mark (written
         // once, before this `Stable` was created, and never again); see the module invariant.
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+/// A [`Stable`] that can be published once and read by any thread without a lock: 16 bytes, no
+/// `Option` tag (a null pointer means "not yet published").
+#[derive(Default)]
+pub(super) struct AtomicStable {
+    ptr: AtomicPtr<u8>,
+    len: AtomicUsize,
+}
+
+impl AtomicStable {
+    /// Publishes `value`. The length is stored first and the pointer with `Release`, so a reader
+    /// that sees the pointer (with `Acquire`) sees the length and the bytes written before.
+    pub(super) fn publish(&self, value: Stable) {
+        self.len.store(value.len, Ordering::Relaxed);
+        self.ptr.store(value.ptr.as_ptr(), Ordering::Release);
+    }
+
+    pub(super) fn load(&self) -> Option<Stable> {
+        let ptr = NonNull::new(self.ptr.load(Ordering::Acquire))?;
+        Some(Stable { ptr, len: self.len.load(Ordering::Relaxed) })
     }
 }
 
@@ -63,8 +88,8 @@ impl Arena {
         }
         let fits = self.chunks.last().is_some_and(|c| c.capacity - c.used >= value.len());
         if !fits {
-            let mut buffer =
-                std::mem::ManuallyDrop::new(Vec::<u8>::with_capacity(value.len().max(CHUNK_BYTES)));
+            let size = self.reserved.clamp(FIRST_CHUNK_BYTES, CHUNK_BYTES).max(value.len());
+            let mut buffer = std::mem::ManuallyDrop::new(Vec::<u8>::with_capacity(size));
             let capacity = buffer.capacity();
             self.reserved += capacity;
             // A Vec's pointer is never null; `dangling` cannot happen for a non-zero capacity.
@@ -121,5 +146,9 @@ mod tests {
         }
         assert!(arena.push(b"").as_slice().is_empty());
         assert!(arena.reserved() >= CHUNK_BYTES * 3);
+        let slot = AtomicStable::default();
+        assert!(slot.load().is_none());
+        slot.publish(first);
+        assert_eq!(slot.load().map(Stable::as_slice), Some(&b"first"[..]));
     }
 }

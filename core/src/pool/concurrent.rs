@@ -6,7 +6,7 @@
 //! in per-shard arenas and never move, so `resolve` takes no lock and its slices stay valid for
 //! the pool's lifetime, even while other threads insert.
 
-use super::arena::{Arena, Stable};
+use super::arena::{Arena, AtomicStable, Stable};
 use super::string_pool::{Limits, StringPool, check_out_len, io_error, not_utf8, seeded_hasher, unknown_id};
 use super::values::{ByteValues, split_values};
 use super::{FrozenPool, format};
@@ -34,24 +34,21 @@ fn shard_of(hash: u64) -> usize {
 
 #[derive(Default)]
 struct Shard {
-    /// Indexes into `entries`.
+    /// Global ids; their values are read through the directory.
     table: HashTable<u32>,
-    entries: Vec<(Stable, u32)>,
     arena: Arena,
 }
 
 impl Shard {
-    fn find(&self, hash: u64, value: &[u8]) -> Option<u32> {
-        self.table
-            .find(hash, |&local| self.entries[local as usize].0.as_slice() == value)
-            .map(|&local| self.entries[local as usize].1)
+    fn find(&self, directory: &Directory, hash: u64, value: &[u8]) -> Option<u32> {
+        self.table.find(hash, |&id| directory.bytes(id) == value).copied()
     }
 }
 
 /// The id -> value map, readable without locks: segment `k` holds `FIRST << k` slots, allocated
 /// on first use, each written once.
 struct Directory {
-    segments: [OnceLock<Box<[OnceLock<Stable>]>>; 32],
+    segments: [OnceLock<Box<[AtomicStable]>>; 32],
 }
 
 impl Directory {
@@ -65,18 +62,25 @@ impl Directory {
 
     fn get(&self, id: u32) -> Option<Stable> {
         let (segment, slot) = Self::locate(id);
-        self.segments.get(segment)?.get()?.get(slot)?.get().copied()
+        self.segments.get(segment)?.get()?.get(slot)?.load()
+    }
+
+    /// The bytes of an id known to be published (every id in a shard's table is).
+    fn bytes(&self, id: u32) -> &[u8] {
+        self.get(id).map_or(&[], Stable::as_slice)
     }
 
     fn set(&self, id: u32, value: Stable) {
         let (segment, slot) = Self::locate(id);
         if let Some(cell) = self.segments.get(segment) {
             let slots = cell.get_or_init(|| {
-                (0..1usize << (segment + Self::FIRST_BITS as usize)).map(|_| OnceLock::new()).collect()
+                (0..1usize << (segment + Self::FIRST_BITS as usize))
+                    .map(|_| AtomicStable::default())
+                    .collect()
             });
             if let Some(entry) = slots.get(slot) {
                 // Each id is handed out once, so the slot is empty.
-                let _ = entry.set(value);
+                entry.publish(value);
             }
         }
     }
@@ -164,7 +168,7 @@ impl ConcurrentPool {
 
     pub fn intern_bytes(&self, value: &[u8]) -> Result<u32> {
         let hash = self.hasher.hash_one(value);
-        if let Some(id) = self.read(shard_of(hash)).find(hash, value) {
+        if let Some(id) = self.read(shard_of(hash)).find(&self.directory, hash, value) {
             return Ok(id);
         }
         self.insert(value, hash)
@@ -173,7 +177,7 @@ impl ConcurrentPool {
     /// Inserts under the shard's write lock, unless another thread got there first.
     fn insert(&self, value: &[u8], hash: u64) -> Result<u32> {
         let mut guard = self.write(shard_of(hash));
-        if let Some(id) = guard.find(hash, value) {
+        if let Some(id) = guard.find(&self.directory, hash, value) {
             return Ok(id);
         }
         // Claim room, then an id: other shards may be claiming at the same moment.
@@ -195,12 +199,11 @@ impl ConcurrentPool {
             }
         };
         let id = id as u32;
-        let Shard { table, entries, arena } = &mut *guard;
+        let Shard { table, arena } = &mut *guard;
         let stored = arena.push(value);
-        let local = entries.len() as u32;
-        entries.push((stored, id));
-        table.insert_unique(hash, local, |&l| self.hasher.hash_one(entries[l as usize].0.as_slice()));
+        // Published before it enters the table: lookups read table ids through the directory.
         self.directory.set(id, stored);
+        table.insert_unique(hash, id, |&id| self.hasher.hash_one(self.directory.bytes(id)));
         Ok(id)
     }
 
@@ -210,7 +213,7 @@ impl ConcurrentPool {
 
     pub fn get_bytes(&self, value: &[u8]) -> Option<u32> {
         let hash = self.hasher.hash_one(value);
-        self.read(shard_of(hash)).find(hash, value)
+        self.read(shard_of(hash)).find(&self.directory, hash, value)
     }
 
     pub fn contains(&self, value: &str) -> bool {
@@ -260,7 +263,7 @@ impl ConcurrentPool {
             let lookup = |(i, (id, hash)): (usize, (&mut u32, &mut u64))| {
                 let value = values.value(i);
                 *hash = self.hasher.hash_one(value);
-                *id = guards[shard_of(*hash)].find(*hash, value).unwrap_or(MISSING);
+                *id = guards[shard_of(*hash)].find(&self.directory, *hash, value).unwrap_or(MISSING);
             };
             if n >= PARALLEL_MIN_VALUES && rayon::current_num_threads() > 1 {
                 out.par_iter_mut().zip(hashes.par_iter_mut()).enumerate().for_each(lookup);
@@ -286,9 +289,7 @@ impl ConcurrentPool {
         let shards: usize = (0..SHARD_COUNT)
             .map(|s| {
                 let shard = self.read(s);
-                shard.table.allocation_size()
-                    + shard.entries.capacity() * std::mem::size_of::<(Stable, u32)>()
-                    + shard.arena.reserved()
+                shard.table.allocation_size() + shard.arena.reserved()
             })
             .sum();
         std::mem::size_of::<Self>() + shards + self.directory.reserved()
