@@ -175,7 +175,8 @@ test-c: build-c
 test-examples: build-python build-node $(BUILD)/examples/hello_c $(BUILD)/examples/hello_cpp \
   $(BUILD)/examples/pool_c
 	@$(CHECKS) "$(VPY) examples/python/hello.py" "node examples/node/hello.mjs" \
-	  "$(BUILD)/examples/hello_c" "$(BUILD)/examples/hello_cpp" "$(BUILD)/examples/pool_c"
+	  "$(BUILD)/examples/hello_c" "$(BUILD)/examples/hello_cpp" "$(BUILD)/examples/pool_c" \
+	  "node examples/node/pool.mjs"
 
 # `make install` into a scratch prefix, then build the C example the way a user would.
 test-install: build-c

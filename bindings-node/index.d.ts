@@ -9,6 +9,68 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * A dictionary of strings: each distinct value is stored once and named by a dense id, given
+ * in first-seen order from 0. Equal ids always mean equal bytes.
+ *
+ * Thread-safe inside: the `...Async` calls intern on the libuv pool while the pool stays
+ * usable.
+ */
+export declare class StringPool {
+  /** An empty pool. */
+  constructor()
+  /**
+   * The id of `value`, interning it first if it is new. Strings are stored as UTF-8 (a lone
+   * surrogate becomes U+FFFD, as in `Buffer.from(value)`); bytes (`Buffer`, `Uint8Array`) are
+   * stored as they are and may be any bytes: the string `'a'` and the bytes `[0x61]` are one
+   * value.
+   */
+  intern(value: string | Uint8Array): number
+  /** @internal `internMany` after ferrule.js joined the strings: `lengths` are their `.length`s. */
+  __internJoined(joined: string, lengths: Uint32Array): Uint32Array
+  /**
+   * Ids of the separator-delimited values of `buf`: by default (separator 10) its lines, a
+   * carriage return before the newline dropped too. A trailing separator ends the last value
+   * rather than starting an empty one.
+   */
+  internLines(buf: Uint8Array, separator?: number | undefined | null): Uint32Array
+  /**
+   * `internLines` on the libuv thread pool; the pool stays usable meanwhile. `buf` is copied
+   * first, so it may change while the task runs. Bad arguments throw at once; the promise
+   * rejects with the errors `internLines` would throw.
+   */
+  internLinesAsync(buf: Uint8Array, separator?: number | undefined | null): Promise<Uint32Array>
+  /**
+   * The id of `value` (a string or bytes), or null when it was never interned (nothing is
+   * inserted).
+   */
+  get(value: string | Uint8Array): number | null
+  /** Whether `value` (a string or bytes) was interned. */
+  has(value: string | Uint8Array): boolean
+  /**
+   * The value of `id`. Throws `FERRULE_OUT_OF_RANGE` for an unknown id,
+   * `FERRULE_INVALID_ARGUMENT` for a number that is not a non-negative integer, and
+   * `FERRULE_INVALID_UTF8` for a value interned as bytes that are not UTF-8 (`resolveBytes`
+   * gives those).
+   */
+  resolve(id: number): string
+  /** The value of `id` as bytes (a copy; errors as `resolve`, but any bytes are fine). */
+  resolveBytes(id: number): Buffer
+  /**
+   * @internal `resolveMany` for `ids[start..]`: as many values as fit a chunk, joined, and the
+   * UTF-16 end of each in that text; ferrule.js slices them apart.
+   */
+  __resolveJoined(ids: Uint32Array, start: number): [string, Uint32Array]
+  /** The number of distinct values (the next id). */
+  get size(): number
+  /** Heap bytes the pool holds. */
+  get memoryUsage(): number
+  /** The pool in ferrule's versioned binary format (the same in every runtime). */
+  toBuffer(): Buffer
+  /** A pool read from `toBuffer`'s output, with the same ids (`FERRULE_CORRUPT` if damaged). */
+  static fromBuffer(buf: Uint8Array): StringPool
+}
+
 /** @internal Panics inside the guard (tests that a panic becomes a thrown `FERRULE_INTERNAL`). */
 export declare function __debugPanic(message: string): void
 

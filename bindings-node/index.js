@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.StringPool = nativeBinding.StringPool
 module.exports.__debugPanic = nativeBinding.__debugPanic
 module.exports.__debugRaise = nativeBinding.__debugRaise
 module.exports.capabilities = nativeBinding.capabilities

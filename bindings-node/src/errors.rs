@@ -25,3 +25,10 @@ pub fn guarded<T>(body: impl FnOnce() -> Result<T>) -> Result<T> {
 pub fn run<T>(body: impl FnOnce() -> ferrule_core::Result<T>) -> Result<T> {
     guarded(|| body().map_err(|err| to_js_err(&err)))
 }
+
+/// Settles an async task's core result on the JS thread: napi's task errors carry a napi
+/// `Status`, not a ferrule code, so a failure is built here as the JS error `to_js_err` would
+/// throw, and handed to napi as that JS value (which napi rejects the promise with as it is).
+pub fn settle<T>(env: napi::Env, result: ferrule_core::Result<T>) -> napi::Result<T> {
+    result.map_err(|err| napi::Error::from(napi::JsError::from(to_js_err(&err)).into_unknown(env)))
+}

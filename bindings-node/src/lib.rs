@@ -2,6 +2,7 @@
 //! main thread (`fooAsync`), map errors. Everything else lives in ferrule-core.
 
 mod errors;
+mod pool;
 
 use errors::{Result, guarded, run, to_js_err};
 use ferrule_core::{Error, Location};
