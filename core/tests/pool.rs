@@ -123,6 +123,14 @@ fn empty_long_and_non_utf8_values() {
     assert_eq!(err.code(), "FERRULE_OUT_OF_RANGE");
     assert_eq!(pool.resolve_bytes(u32::MAX).unwrap_err().code(), "FERRULE_OUT_OF_RANGE");
     assert_eq!(pool.offsets(), [0, 0, 6 << 20, (6 << 20) + 3]);
+
+    let shared = ConcurrentPool::new();
+    assert_eq!(shared.intern_many(&[&b""[..], long.as_bytes(), &[b'a', 0xc3, 0x28]]).unwrap(), [0, 1, 2]);
+    assert_eq!(shared.resolve(0).unwrap(), "");
+    assert_eq!(shared.resolve(1).unwrap(), long);
+    assert_eq!(shared.resolve(2).unwrap_err().code(), "FERRULE_INVALID_UTF8");
+    assert_eq!(shared.resolve_bytes(2).unwrap(), [b'a', 0xc3, 0x28]);
+    assert_eq!(shared.resolve(3).unwrap_err().code(), "FERRULE_OUT_OF_RANGE");
 }
 
 #[test]

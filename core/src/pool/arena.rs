@@ -49,18 +49,24 @@ pub(super) struct AtomicStable {
 }
 
 impl AtomicStable {
-    /// Publishes `value`. The length is stored first and the pointer with `Release`, so a reader
+    /// Publishes `value` and whether it is UTF-8 (kept in the length's top bit: lengths are at
+    /// most `i32::MAX`). The length is stored first and the pointer with `Release`, so a reader
     /// that sees the pointer (with `Acquire`) sees the length and the bytes written before.
-    pub(super) fn publish(&self, value: Stable) {
-        self.len.store(value.len, Ordering::Relaxed);
+    pub(super) fn publish(&self, value: Stable, utf8: bool) {
+        let flag = if utf8 { UTF8_FLAG } else { 0 };
+        self.len.store(value.len | flag, Ordering::Relaxed);
         self.ptr.store(value.ptr.as_ptr(), Ordering::Release);
     }
 
-    pub(super) fn load(&self) -> Option<Stable> {
+    /// The value and whether it is UTF-8, once published.
+    pub(super) fn load(&self) -> Option<(Stable, bool)> {
         let ptr = NonNull::new(self.ptr.load(Ordering::Acquire))?;
-        Some(Stable { ptr, len: self.len.load(Ordering::Relaxed) })
+        let len = self.len.load(Ordering::Relaxed);
+        Some((Stable { ptr, len: len & !UTF8_FLAG }, len & UTF8_FLAG != 0))
     }
 }
+
+const UTF8_FLAG: usize = 1 << (usize::BITS - 1);
 
 struct Chunk {
     ptr: NonNull<u8>,
@@ -148,7 +154,10 @@ mod tests {
         assert!(arena.reserved() >= CHUNK_BYTES * 3);
         let slot = AtomicStable::default();
         assert!(slot.load().is_none());
-        slot.publish(first);
-        assert_eq!(slot.load().map(Stable::as_slice), Some(&b"first"[..]));
+        slot.publish(first, true);
+        let (stored, utf8) = slot.load().unwrap();
+        assert_eq!((stored.as_slice(), utf8), (&b"first"[..], true));
+        slot.publish(stored_big, false);
+        assert_eq!(slot.load().map(|(s, u)| (s.as_slice().len(), u)), Some((CHUNK_BYTES * 2, false)));
     }
 }

@@ -60,17 +60,20 @@ impl Directory {
         (segment, k - (1 << (segment + Self::FIRST_BITS as usize)))
     }
 
-    fn get(&self, id: u32) -> Option<Stable> {
+    /// The value of `id` and whether it is UTF-8, once published.
+    fn get(&self, id: u32) -> Option<(&[u8], bool)> {
         let (segment, slot) = Self::locate(id);
-        self.segments.get(segment)?.get()?.get(slot)?.load()
+        let (stored, utf8) = self.segments.get(segment)?.get()?.get(slot)?.load()?;
+        // The slice borrows `self`: the arena that holds it lives as long as the pool.
+        Some((stored.as_slice(), utf8))
     }
 
     /// The bytes of an id known to be published (every id in a shard's table is).
     fn bytes(&self, id: u32) -> &[u8] {
-        self.get(id).map_or(&[], Stable::as_slice)
+        self.get(id).map_or(&[], |(bytes, _)| bytes)
     }
 
-    fn set(&self, id: u32, value: Stable) {
+    fn set(&self, id: u32, value: Stable, utf8: bool) {
         let (segment, slot) = Self::locate(id);
         if let Some(cell) = self.segments.get(segment) {
             let slots = cell.get_or_init(|| {
@@ -80,7 +83,7 @@ impl Directory {
             });
             if let Some(entry) = slots.get(slot) {
                 // Each id is handed out once, so the slot is empty.
-                entry.publish(value);
+                entry.publish(value, utf8);
             }
         }
     }
@@ -202,7 +205,7 @@ impl ConcurrentPool {
         let Shard { table, arena } = &mut *guard;
         let stored = arena.push(value);
         // Published before it enters the table: lookups read table ids through the directory.
-        self.directory.set(id, stored);
+        self.directory.set(id, stored, std::str::from_utf8(value).is_ok());
         table.insert_unique(hash, id, |&id| self.hasher.hash_one(self.directory.bytes(id)));
         Ok(id)
     }
@@ -227,16 +230,20 @@ impl ConcurrentPool {
     /// The value of `id`, without taking a lock; valid as long as the pool (values never move).
     pub fn resolve_bytes(&self, id: u32) -> Result<&[u8]> {
         match self.directory.get(id) {
-            // The slice borrows `self`: the arena that holds it lives as long as the pool.
-            Some(stored) => Ok(stored.as_slice()),
+            Some((bytes, _)) => Ok(bytes),
             None => Err(unknown_id(id, self.len())),
         }
     }
 
     /// The value of `id` as text (`FERRULE_INVALID_UTF8` if it was interned as non-UTF-8 bytes).
     pub fn resolve(&self, id: u32) -> Result<&str> {
-        let value = self.resolve_bytes(id)?;
-        std::str::from_utf8(value).map_err(|_| not_utf8(id, value))
+        match self.directory.get(id) {
+            // SAFETY: the UTF-8 flag was published with the value after `from_utf8` accepted
+            // exactly these bytes, and a pool never changes the bytes of a value it holds.
+            Some((bytes, true)) => Ok(unsafe { std::str::from_utf8_unchecked(bytes) }),
+            Some((bytes, false)) => Err(not_utf8(id, bytes)),
+            None => Err(unknown_id(id, self.len())),
+        }
     }
 
     pub fn resolve_many(&self, ids: &[u32]) -> Result<Vec<&[u8]>> {
@@ -304,7 +311,7 @@ impl ConcurrentPool {
         offsets.push(0u32);
         let mut bytes = Vec::with_capacity(self.bytes.load(Ordering::Relaxed));
         for id in 0..count as u32 {
-            bytes.extend_from_slice(self.directory.get(id).map_or(&[][..], Stable::as_slice));
+            bytes.extend_from_slice(self.directory.bytes(id));
             // At most max_bytes <= i32::MAX.
             offsets.push(bytes.len() as u32);
         }
