@@ -354,3 +354,32 @@ fn memory_stays_small_per_distinct_value() {
     assert!(frozen_overhead <= overhead, "{frozen_overhead} > {overhead}");
     assert!(frozen_overhead < 16.0, "{frozen_overhead}");
 }
+
+#[test]
+fn every_id_below_len_resolves_while_others_insert() {
+    let pool = ConcurrentPool::new();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        for t in 0..3u32 {
+            let (pool, done) = (&pool, &done);
+            scope.spawn(move || {
+                for i in 0..20_000u32 {
+                    pool.intern(&format!("{t}-{i}")).unwrap();
+                }
+                if t == 0 {
+                    done.store(true, std::sync::atomic::Ordering::Release);
+                }
+            });
+        }
+        let (pool, done) = (&pool, &done);
+        scope.spawn(move || {
+            while !done.load(std::sync::atomic::Ordering::Acquire) {
+                let len = pool.len();
+                for id in len.saturating_sub(64)..len {
+                    assert!(pool.resolve_bytes(id as u32).is_ok(), "id {id} < len {len} must resolve");
+                }
+            }
+        });
+    });
+    assert_eq!(pool.len(), 60_000);
+}

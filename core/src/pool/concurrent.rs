@@ -16,12 +16,16 @@ use hashbrown::HashTable;
 use rayon::prelude::*;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Mutex, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 const SHARD_COUNT: usize = 16;
 
 /// Marks "not found yet" in a batch's id buffer; ids never reach it (at most `i32::MAX`).
 const MISSING: u32 = u32::MAX;
+
+/// Up to this many new values in a batch are inserted one shard lock at a time; more take every
+/// shard's lock once.
+const FEW_MISSES: usize = 64;
 
 /// Batches at least this long look up their values on all cores.
 const PARALLEL_MIN_VALUES: usize = 32 * 1024;
@@ -99,8 +103,9 @@ impl Directory {
 pub struct ConcurrentPool {
     shards: Box<[RwLock<Shard>]>,
     directory: Directory,
-    /// Ids handed out so far (the next id).
+    /// Ids handed out and published so far (the next id); written only under `ids`.
     count: AtomicUsize,
+    ids: Mutex<()>,
     bytes: AtomicUsize,
     hasher: RandomState,
     limits: Limits,
@@ -133,6 +138,7 @@ impl ConcurrentPool {
             shards: (0..SHARD_COUNT).map(|_| RwLock::new(Shard::default())).collect(),
             directory: Directory { segments: std::array::from_fn(|_| OnceLock::new()) },
             count: AtomicUsize::new(0),
+            ids: Mutex::new(()),
             bytes: AtomicUsize::new(0),
             hasher,
             limits: Limits::default(),
@@ -155,8 +161,7 @@ impl ConcurrentPool {
         self.shards[shard].write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Ids handed out so far. Under concurrent inserts an id below this may be a moment away from
-    /// resolvable; every id a caller has received resolves.
+    /// The number of distinct values; every id below it resolves, even while others insert.
     pub fn len(&self) -> usize {
         self.count.load(Ordering::Acquire)
     }
@@ -179,34 +184,47 @@ impl ConcurrentPool {
 
     /// Inserts under the shard's write lock, unless another thread got there first.
     fn insert(&self, value: &[u8], hash: u64) -> Result<u32> {
-        let mut guard = self.write(shard_of(hash));
-        if let Some(id) = guard.find(&self.directory, hash, value) {
+        self.insert_locked(&mut self.write(shard_of(hash)), value, hash)
+    }
+
+    /// Finds or inserts `value` in `shard`, whose write lock the caller holds.
+    fn insert_locked(&self, shard: &mut Shard, value: &[u8], hash: u64) -> Result<u32> {
+        if let Some(id) = shard.find(&self.directory, hash, value) {
             return Ok(id);
         }
-        // Claim room, then an id: other shards may be claiming at the same moment.
+        // Checked again under the id lock; this early look avoids storing bytes that can never
+        // get an id.
+        let count = self.count.load(Ordering::Acquire);
+        if count >= self.limits.max_values {
+            return Err(self.limits.values_error(count));
+        }
+        // Claim room: other shards may be claiming at the same moment.
         let max_bytes = self.limits.max_bytes;
         self.bytes
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
                 (value.len() <= max_bytes.saturating_sub(used)).then_some(used + value.len())
             })
             .map_err(|used| self.limits.bytes_error(used, value.len()))?;
-        let max_values = self.limits.max_values;
-        let id = match self
-            .count
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max_values).then_some(n + 1))
-        {
-            Ok(id) => id,
-            Err(n) => {
+        let stored = shard.arena.push(value);
+        let utf8 = std::str::from_utf8(value).is_ok();
+        // An id is handed out and published under one short lock, so `len()` never counts an id
+        // that does not resolve yet: iterating 0..len() is safe while others insert. Lookups
+        // never take this lock; inserts hold it for two stores.
+        let id = {
+            let _ids = self.ids.lock().unwrap_or_else(PoisonError::into_inner);
+            let count = self.count.load(Ordering::Relaxed);
+            if count >= self.limits.max_values {
                 self.bytes.fetch_sub(value.len(), Ordering::Relaxed);
-                return Err(self.limits.values_error(n));
+                return Err(self.limits.values_error(count));
             }
+            // Below max_values <= i32::MAX.
+            let id = count as u32;
+            self.directory.set(id, stored, utf8);
+            self.count.store(count + 1, Ordering::Release);
+            id
         };
-        let id = id as u32;
-        let Shard { table, arena } = &mut *guard;
-        let stored = arena.push(value);
         // Published before it enters the table: lookups read table ids through the directory.
-        self.directory.set(id, stored, std::str::from_utf8(value).is_ok());
-        table.insert_unique(hash, id, |&id| self.hasher.hash_one(self.directory.bytes(id)));
+        shard.table.insert_unique(hash, id, |&id| self.hasher.hash_one(self.directory.bytes(id)));
         Ok(id)
     }
 
@@ -278,9 +296,23 @@ impl ConcurrentPool {
                 out.iter_mut().zip(hashes.iter_mut()).enumerate().for_each(lookup);
             }
         }
+        let misses = out.iter().filter(|&&id| id == MISSING).count();
+        if misses <= FEW_MISSES {
+            for (i, id) in out.iter_mut().enumerate() {
+                if *id == MISSING {
+                    *id = self.insert(values.value(i), hashes[i])?;
+                }
+            }
+            return Ok(());
+        }
+        // Many new values (a fresh pool): one write lock per shard for the whole pass instead of
+        // one per value, taken in shard order like the shared ones. Repeats among the new values
+        // find the first copy, inserted moments before.
+        let mut guards: Vec<RwLockWriteGuard<'_, Shard>> = (0..SHARD_COUNT).map(|s| self.write(s)).collect();
         for (i, id) in out.iter_mut().enumerate() {
             if *id == MISSING {
-                *id = self.insert(values.value(i), hashes[i])?;
+                let hash = hashes[i];
+                *id = self.insert_locked(&mut guards[shard_of(hash)], values.value(i), hash)?;
             }
         }
         Ok(())
