@@ -49,7 +49,8 @@ help:
 $(VENV)/.stamp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(VPY) -m pip install --quiet --disable-pip-version-check "maturin==1.16.0" "pytest>=8" "mypy>=1.10"
+	$(VPY) -m pip install --quiet --disable-pip-version-check "maturin==1.16.0" "pytest>=8" "mypy>=1.10" \
+	  numpy pandas pyarrow polars
 	touch $@
 
 # `npm install`, not `npm ci`: the lockfile omits other platforms' optional packages.
@@ -176,7 +177,7 @@ test-examples: build-python build-node $(BUILD)/examples/hello_c $(BUILD)/exampl
   $(BUILD)/examples/pool_c
 	@$(CHECKS) "$(VPY) examples/python/hello.py" "node examples/node/hello.mjs" \
 	  "$(BUILD)/examples/hello_c" "$(BUILD)/examples/hello_cpp" "$(BUILD)/examples/pool_c" \
-	  "node examples/node/pool.mjs"
+	  "node examples/node/pool.mjs" "$(VPY) examples/python/pool.py"
 
 # `make install` into a scratch prefix, then build the C example the way a user would.
 test-install: build-c

@@ -56,3 +56,60 @@ pub fn guarded<T>(py: Python<'_>, body: impl FnOnce() -> PyResult<T>) -> PyResul
     catch_unwind(AssertUnwindSafe(body))
         .unwrap_or_else(|payload| Err(to_py_err(py, &Error::from_panic(payload.as_ref()))))
 }
+
+/// `ferrule.errors.ArgumentTypeError`: an argument (or an element of one) has the wrong type.
+/// Both an `InvalidArgumentError` (code `FERRULE_INVALID_ARGUMENT`) and a `TypeError`, so
+/// `except TypeError` works as it does for any Python API. Core never raises it: types are a
+/// binding's business.
+pub fn argument_type_error(py: Python<'_>, message: impl Into<String>) -> PyErr {
+    let message = message.into();
+    let build = || -> PyResult<PyErr> {
+        let class = py.import("ferrule.errors")?.getattr("ArgumentTypeError")?;
+        Ok(PyErr::from_value(class.call1((message.as_str(),))?))
+    };
+    build().unwrap_or_else(|import_failure| {
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "{message} (and ferrule.errors failed: {import_failure})"
+        ))
+    })
+}
+
+/// Runs batch work with the GIL released, so other Python threads run meanwhile, behind its own
+/// panic guard: the panic is caught before the thread re-attaches, and surfaces as
+/// `InternalError` like any other. `work` can only touch data that is `Send` (pyo3 checks it): it
+/// must not reach Python objects, only buffers the caller keeps alive by strong references.
+pub fn detached<T, F>(py: Python<'_>, work: F) -> PyResult<T>
+where
+    T: Send,
+    F: FnOnce() -> ferrule_core::Result<T> + Send,
+{
+    match py.detach(|| catch_unwind(AssertUnwindSafe(work))) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(err)) => Err(to_py_err(py, &err)),
+        Err(payload) => Err(to_py_err(py, &Error::from_panic(payload.as_ref()))),
+    }
+}
+
+/// Batches of fewer values than this run without releasing the GIL: releasing and re-taking it
+/// (and waking another thread) costs more than the work itself.
+pub const DETACH_MIN_VALUES: usize = 1024;
+
+/// [`detached`] for a batch of `values` values: small ones keep the GIL.
+pub fn detached_batch<T, F>(py: Python<'_>, values: usize, work: F) -> PyResult<T>
+where
+    T: Send,
+    F: FnOnce() -> ferrule_core::Result<T> + Send,
+{
+    if values >= DETACH_MIN_VALUES { detached(py, work) } else { work().map_err(|err| to_py_err(py, &err)) }
+}
+
+/// `result.or_raise(py)?`: a core result as a Python one, through [`to_py_err`].
+pub trait OrRaise<T> {
+    fn or_raise(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T> OrRaise<T> for ferrule_core::Result<T> {
+    fn or_raise(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|err| to_py_err(py, &err))
+    }
+}

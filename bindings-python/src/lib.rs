@@ -1,7 +1,11 @@
 //! `ferrule._ferrule`: the native half of the `ferrule` Python package. Thin by rule: convert
 //! arguments, release the GIL for long work, map errors. Everything else lives in ferrule-core.
 
+mod arrow;
 mod errors;
+mod factorize;
+mod input;
+mod pool;
 
 use errors::{guarded, to_py_err};
 use ferrule_core::{Error, Location};
@@ -58,6 +62,9 @@ fn _ferrule(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("__version__", ferrule_core::version())?;
     module.add_function(wrap_pyfunction!(version, module)?)?;
     module.add_function(wrap_pyfunction!(capabilities, module)?)?;
+    module.add_function(wrap_pyfunction!(factorize::factorize, module)?)?;
+    module.add_class::<pool::StringPool>()?;
+    module.add_class::<pool::FrozenStringPool>()?;
     module.add_function(wrap_pyfunction!(_debug_raise, module)?)?;
     module.add_function(wrap_pyfunction!(_debug_panic, module)?)?;
     Ok(())

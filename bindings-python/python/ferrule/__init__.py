@@ -5,13 +5,29 @@
 '0.1.0'
 >>> sorted(ferrule.capabilities())
 ['features', 'isa']
+>>> pool = ferrule.StringPool()
+>>> pool.intern_many(["GET", "POST", "GET"]).tolist()
+[0, 1, 0]
+>>> pool[1], pool.get("PUT")
+('POST', None)
+>>> codes, uniques = ferrule.factorize(["b", "a", None, "b"])
+>>> codes.tolist(), uniques.tolist()
+([0, 1, -1, 0], ['b', 'a'])
 """
 
 from __future__ import annotations
 
-from ferrule._ferrule import __version__, capabilities, version
+from ferrule._ferrule import (
+    FrozenStringPool,
+    StringPool,
+    __version__,
+    capabilities,
+    factorize,
+    version,
+)
 from ferrule._typing import Capabilities
 from ferrule.errors import (
+    ArgumentTypeError,
     CapacityError,
     OutOfRangeError,
     CorruptDataError,
@@ -29,8 +45,12 @@ __all__ = [
     "version",
     "capabilities",
     "Capabilities",
+    "StringPool",
+    "FrozenStringPool",
+    "factorize",
     "FerruleError",
     "InvalidArgumentError",
+    "ArgumentTypeError",
     "LengthMismatchError",
     "InvalidUtf8Error",
     "ParseError",

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 __all__ = [
     "FerruleError",
     "InvalidArgumentError",
+    "ArgumentTypeError",
     "LengthMismatchError",
     "InvalidUtf8Error",
     "ParseError",
@@ -64,6 +65,14 @@ class InvalidArgumentError(FerruleError, ValueError):
     """An argument is out of its domain (an unknown option value, a bad size, ...)."""
 
     default_code = "FERRULE_INVALID_ARGUMENT"
+
+
+class ArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument, or an element of one, has the wrong type (``values[3] is int, not str``).
+
+    Also a ``TypeError``, which is what Python code raises for a wrong type; its code is
+    ``FERRULE_INVALID_ARGUMENT``, like every ``InvalidArgumentError``.
+    """
 
 
 class LengthMismatchError(FerruleError, ValueError):

@@ -1,0 +1,58 @@
+//! `ferrule.factorize`: `pandas.factorize` for strings, on a fresh core `StringPool` per call.
+
+use crate::errors::{OrRaise, detached_batch, guarded};
+use crate::input::{self, Input, Nulls};
+use ferrule_core::pool::StringPool;
+use numpy::PyArray1;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+type Factorized<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<Py<PyAny>>>);
+
+/// Encodes ``values`` as ``(codes, uniques)``, like ``pandas.factorize``: ``codes`` (``int64``)
+/// numbers each value by the order in which distinct values first appear, ``uniques`` (an object
+/// array of ``str``) lists the distinct values in that order, so ``uniques[codes]`` gives the
+/// values back. ``None`` and float NaN get code -1 and are not in ``uniques``. ``values`` is what
+/// ``StringPool.intern_many`` takes (Arrow nulls get -1 too). Releases the GIL while hashing.
+#[pyfunction]
+pub fn factorize<'py>(py: Python<'py>, values: &Bound<'py, PyAny>) -> PyResult<Factorized<'py>> {
+    guarded(py, || {
+        let input = input::read(values)?;
+        let chunks = input.chunks(py, Nulls::Skip)?;
+        let total = input.len();
+        let (codes, pool) = detached_batch(py, total, || {
+            let mut pool = StringPool::new();
+            let mut codes = Vec::with_capacity(total);
+            for chunk in &chunks {
+                let ids = pool.intern_many_par(&chunk.values)?;
+                match &chunk.rows {
+                    None => codes.extend(ids.into_iter().map(i64::from)),
+                    Some(rows) => {
+                        let start = codes.len();
+                        codes.resize(start + chunk.len, -1);
+                        let out = &mut codes[start..];
+                        rows.iter().zip(ids).for_each(|(&row, id)| out[row] = i64::from(id));
+                    }
+                }
+            }
+            Ok((codes, pool))
+        })?;
+        let uniques: Vec<Py<PyAny>> = match &input {
+            // The objects themselves, as pandas returns them: the first occurrence of each
+            // value, which is where its code first appears (codes count up in first-seen order).
+            Input::Objects(items) => {
+                let mut uniques = Vec::with_capacity(pool.len());
+                for (row, &code) in codes.iter().enumerate() {
+                    if code == uniques.len() as i64 {
+                        uniques.push(items.get_item(row)?.unbind());
+                    }
+                }
+                uniques
+            }
+            _ => (0..pool.len() as u32)
+                .map(|id| Ok(PyString::new(py, pool.resolve(id).or_raise(py)?).into_any().unbind()))
+                .collect::<PyResult<_>>()?,
+        };
+        Ok((PyArray1::from_vec(py, codes), PyArray1::from_vec(py, uniques)))
+    })
+}
