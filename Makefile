@@ -208,7 +208,16 @@ install: build-c
 
 # ---------------------------------------------------------------------------------- bench
 
-bench: build-python build-node
+BENCH_STRINGS := $(BUILD)/bench-data/strings-1m.txt
+
+# The string pool dataset (issue #3), shared by the criterion, Python and Node benches. The
+# metadata file is written last, so it is the target.
+$(BENCH_STRINGS).meta.json: benches/src/dataset.rs benches/src/bin/gen_strings.rs
+	cargo run --quiet --release -p ferrule-benches --bin gen_strings -- $(BENCH_STRINGS)
+
+# OPENBLAS_NUM_THREADS=1: NumPy's BLAS threads spin and steal a core from the contenders.
+bench: export OPENBLAS_NUM_THREADS := 1
+bench: build-python build-node $(BENCH_STRINGS).meta.json
 	cargo bench -p ferrule-benches
 	@for script in benches/python/bench_*.py; do [ -e "$$script" ] || continue; \
 	  echo "== $$script"; $(VPY) "$$script"; done

@@ -9,7 +9,7 @@
 use super::arena::{Arena, AtomicStable, Stable};
 use super::string_pool::{Limits, StringPool, check_out_len, io_error, not_utf8, seeded_hasher, unknown_id};
 use super::values::{ByteValues, split_values};
-use super::{FrozenPool, format};
+use super::{FrozenPool, batch, format};
 use crate::Result;
 use ahash::RandomState;
 use hashbrown::HashTable;
@@ -26,9 +26,6 @@ const MISSING: u32 = u32::MAX;
 /// Up to this many new values in a batch are inserted one shard lock at a time; more take every
 /// shard's lock once.
 const FEW_MISSES: usize = 64;
-
-/// Batches at least this long look up their values on all cores.
-const PARALLEL_MIN_VALUES: usize = 32 * 1024;
 
 /// The shard of a hash. Bits 48..52: hashbrown uses the low bits for the bucket and the top 7
 /// for its tag, so taking either for the shard would skew every shard's table.
@@ -279,43 +276,70 @@ impl ConcurrentPool {
     /// first-seen ids. On error, values before the failing one stay interned.
     pub fn intern_many_into<V: ByteValues + ?Sized>(&self, values: &V, out: &mut [u32]) -> Result<()> {
         check_out_len(values.len(), out.len())?;
-        let n = values.len();
-        let mut hashes = vec![0u64; n];
-        {
-            // Shared locks on every shard, always taken in shard order; writers hold one lock at
-            // a time, so no cycle can form.
-            let guards: Vec<RwLockReadGuard<'_, Shard>> = (0..SHARD_COUNT).map(|s| self.read(s)).collect();
-            let lookup = |(i, (id, hash)): (usize, (&mut u32, &mut u64))| {
-                let value = values.value(i);
-                *hash = self.hasher.hash_one(value);
-                *id = guards[shard_of(*hash)].find(&self.directory, *hash, value).unwrap_or(MISSING);
-            };
-            if n >= PARALLEL_MIN_VALUES && rayon::current_num_threads() > 1 {
-                out.par_iter_mut().zip(hashes.par_iter_mut()).enumerate().for_each(lookup);
-            } else {
-                out.iter_mut().zip(hashes.iter_mut()).enumerate().for_each(lookup);
+        if batch::worth_parallel(values.len()) {
+            // Long batch: each chunk's distinct values, found on all cores, are all the pool
+            // needs to see (in chunk order, which keeps first-seen ids).
+            let chunks = batch::dedupe(values, &self.hasher);
+            let firsts: Vec<(usize, u64)> = chunks.iter().flat_map(|c| c.firsts.iter().copied()).collect();
+            let ids = self.intern_hashed_many(values, &firsts)?;
+            let mut remaps = Vec::with_capacity(chunks.len());
+            let mut rest = &ids[..];
+            for chunk in &chunks {
+                let (remap, tail) = rest.split_at(chunk.firsts.len());
+                remaps.push(remap.to_vec());
+                rest = tail;
             }
-        }
-        let misses = out.iter().filter(|&&id| id == MISSING).count();
-        if misses <= FEW_MISSES {
-            for (i, id) in out.iter_mut().enumerate() {
-                if *id == MISSING {
-                    *id = self.insert(values.value(i), hashes[i])?;
-                }
-            }
+            batch::remap(&chunks, &remaps, out);
             return Ok(());
         }
+        let items: Vec<(usize, u64)> =
+            (0..values.len()).map(|i| (i, self.hasher.hash_one(values.value(i)))).collect();
+        let ids = self.intern_hashed_many(values, &items)?;
+        out.copy_from_slice(&ids);
+        Ok(())
+    }
+
+    /// Ids of `values.value(i)` for each `(i, hash)` of `items`, in order: looked up under shared
+    /// locks first, then the new ones inserted in order, so a lone caller gets first-seen ids.
+    /// On error, values before the failing one stay interned.
+    fn intern_hashed_many<V: ByteValues + ?Sized>(
+        &self,
+        values: &V,
+        items: &[(usize, u64)],
+    ) -> Result<Vec<u32>> {
+        let mut ids = vec![MISSING; items.len()];
+        {
+            // Shared locks on every shard, always taken in shard order; writers hold one shard
+            // lock at a time or all of them in the same order, so no cycle can form.
+            let guards: Vec<RwLockReadGuard<'_, Shard>> = (0..SHARD_COUNT).map(|s| self.read(s)).collect();
+            let lookup = |(id, &(i, hash)): (&mut u32, &(usize, u64))| {
+                *id = guards[shard_of(hash)].find(&self.directory, hash, values.value(i)).unwrap_or(MISSING);
+            };
+            if batch::worth_parallel(items.len()) {
+                ids.par_iter_mut().zip(items.par_iter()).for_each(lookup);
+            } else {
+                ids.iter_mut().zip(items).for_each(lookup);
+            }
+        }
+        let misses = ids.iter().filter(|&&id| id == MISSING).count();
+        if misses <= FEW_MISSES {
+            for (id, &(i, hash)) in ids.iter_mut().zip(items) {
+                if *id == MISSING {
+                    *id = self.insert(values.value(i), hash)?;
+                }
+            }
+            return Ok(ids);
+        }
         // Many new values (a fresh pool): one write lock per shard for the whole pass instead of
-        // one per value, taken in shard order like the shared ones. Repeats among the new values
-        // find the first copy, inserted moments before.
+        // one per value. Repeats among the new values find the first copy, inserted moments
+        // before.
         let mut guards: Vec<RwLockWriteGuard<'_, Shard>> = (0..SHARD_COUNT).map(|s| self.write(s)).collect();
-        for (i, id) in out.iter_mut().enumerate() {
+        for (id, &(i, hash)) in ids.iter_mut().zip(items) {
             if *id == MISSING {
-                let hash = hashes[i];
                 *id = self.insert_locked(&mut guards[shard_of(hash)], values.value(i), hash)?;
             }
         }
-        Ok(())
+        Ok(ids)
     }
 
     /// Ids for the separator-delimited values of `data` (see [`split_values`]).

@@ -28,6 +28,7 @@
 //! ```
 
 mod arena;
+mod batch;
 mod concurrent;
 pub mod format;
 mod frozen;

@@ -1,13 +1,12 @@
 //! `StringPool`: the single-threaded dictionary. Values live in Arrow layout (one values buffer
 //! plus `u32` offsets) so the dictionary leaves without a copy; the hash table holds only ids.
 
-use super::format;
 use super::values::{ByteValues, split_values};
+use super::{batch, format};
 use crate::{Error, Result};
 use ahash::RandomState;
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
-use rayon::prelude::*;
 use std::hash::BuildHasher;
 use std::path::Path;
 
@@ -64,10 +63,6 @@ impl Default for Limits {
         Limits::MAX
     }
 }
-
-/// Below this many values a batch is interned on the calling thread: splitting it costs more
-/// than it saves.
-const PARALLEL_MIN_VALUES: usize = 32 * 1024;
 
 /// A dictionary of byte strings: each distinct value is stored once and named by a dense `u32`
 /// id, given in first-seen order from 0. Equal ids always mean equal bytes (lookups compare the
@@ -295,7 +290,8 @@ impl<S: BuildHasher> StringPool<S> {
     /// Whether value `id` is valid UTF-8 (false for unknown ids).
     pub fn is_utf8(&self, id: u32) -> bool {
         let id = id as usize;
-        id < self.len() && self.utf8[id / 64] & (1 << (id % 64)) != 0
+        // The common case (all text) needs no look at the bitset.
+        id < self.len() && (self.non_utf8 == 0 || self.utf8[id / 64] & (1 << (id % 64)) != 0)
     }
 
     /// Whether every value is valid UTF-8 (then the dictionary is an Arrow `utf8` array, not only
@@ -410,38 +406,22 @@ impl<S: BuildHasher> StringPool<S> {
 }
 
 impl<S: BuildHasher + Clone + Send + Sync> StringPool<S> {
-    /// [`intern_many`](Self::intern_many) on all cores: chunks are deduplicated in parallel into
-    /// local pools, merged in chunk order (which keeps first-seen order, so the ids are exactly
-    /// the sequential ones), then remapped in parallel.
+    /// [`intern_many`](Self::intern_many) on all cores: chunks are deduplicated in parallel, their
+    /// distinct values interned in chunk order (first-seen order, so the ids are exactly the
+    /// sequential ones), then every value's id written in parallel.
     pub fn intern_many_par<V: ByteValues + ?Sized>(&mut self, values: &V) -> Result<Vec<u32>> {
-        let n = values.len();
-        let threads = rayon::current_num_threads();
-        if n < PARALLEL_MIN_VALUES || threads < 2 {
+        if !batch::worth_parallel(values.len()) {
             return self.intern_many(values);
         }
-        let chunk = n.div_ceil(threads * 4).max(PARALLEL_MIN_VALUES / 4);
-        let starts: Vec<usize> = (0..n).step_by(chunk).collect();
-        let locals: Vec<(StringPool<S>, Vec<u32>)> = starts
-            .par_iter()
-            .map(|&start| {
-                let end = (start + chunk).min(n);
-                let mut local = StringPool::with_hasher(self.hasher.clone());
-                let ids = (start..end).map(|i| local.intern_bytes(values.value(i))).collect::<Result<_>>()?;
-                Ok((local, ids))
-            })
-            .collect::<Result<_>>()?;
-        let mut remaps = Vec::with_capacity(locals.len());
-        for (local, _) in &locals {
-            remaps.push(self.merge(local)?);
+        let chunks = batch::dedupe(values, &self.hasher);
+        let mut remaps = Vec::with_capacity(chunks.len());
+        for chunk in &chunks {
+            let remap: Result<Vec<u32>> =
+                chunk.firsts.iter().map(|&(i, hash)| self.intern_hashed(values.value(i), hash)).collect();
+            remaps.push(remap?);
         }
-        let mut ids = vec![0u32; n];
-        ids.par_chunks_mut(chunk).zip(locals.par_iter().zip(remaps.par_iter())).for_each(
-            |(out, ((_, local_ids), remap))| {
-                for (id, &local) in out.iter_mut().zip(local_ids) {
-                    *id = remap[local as usize];
-                }
-            },
-        );
+        let mut ids = vec![0u32; values.len()];
+        batch::remap(&chunks, &remaps, &mut ids);
         Ok(ids)
     }
 }
