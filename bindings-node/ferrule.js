@@ -191,6 +191,36 @@ function stringPoolExtensions(native) {
     /** The values of `ids` (a Uint32Array), in order. */
     resolveMany(ids) {
       if (!isUint32Array(ids)) throw invalidArgument(`resolveMany takes a Uint32Array of ids, got ${describe(ids)}`)
+      // Each distinct id is decoded once per call and its string shared by all its occurrences
+      // (JS strings are immutable, so the sharing cannot be observed): a column of 1M ids over
+      // 50k values creates 50k strings, not 1M, which is most of the cost. Nothing is kept
+      // between calls. A dense table when the ids are many for the pool's size, else a Map.
+      const n = ids.length
+      const size = this.size
+      const dense = n * 4 >= size ? new Int32Array(size).fill(-1) : null
+      const sparse = new Map()
+      const distinct = []
+      const slots = new Int32Array(n)
+      for (let i = 0; i < n; i++) {
+        const id = ids[i]
+        let slot
+        if (dense !== null && id < size) {
+          slot = dense[id]
+          if (slot < 0) dense[id] = slot = distinct.push(id) - 1
+        } else {
+          slot = sparse.get(id)
+          if (slot === undefined) sparse.set(id, slot = distinct.push(id) - 1)
+        }
+        slots[i] = slot
+      }
+      const strings = this.__resolveDistinct(Uint32Array.from(distinct))
+      const values = new Array(n)
+      for (let i = 0; i < n; i++) values[i] = strings[slots[i]]
+      return values
+    }
+
+    /** @internal The values of `ids`, one string each, crossing once per ~1 MB of text. */
+    __resolveDistinct(ids) {
       const values = new Array(ids.length)
       for (let done = 0; done < ids.length;) {
         const [text, ends] = resolveJoined.call(this, ids, done)
@@ -209,7 +239,7 @@ function stringPoolExtensions(native) {
       for (let start = 0; start < this.size; start += ITERATE_CHUNK) {
         const ids = new Uint32Array(Math.min(ITERATE_CHUNK, this.size - start))
         for (let k = 0; k < ids.length; k++) ids[k] = start + k
-        yield * this.resolveMany(ids)
+        yield * this.__resolveDistinct(ids)
       }
     }
 

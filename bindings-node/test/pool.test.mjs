@@ -305,6 +305,21 @@ test('resolveMany over several chunks agrees with resolve', () => {
   assert.ok(values.every((v, i) => v === distinct[ids[i]]))
 })
 
+test('resolveMany decodes each distinct id once, for few or many ids', () => {
+  const pool = new StringPool()
+  const distinct = Array.from({ length: 1000 }, (_, i) => `v${i}-${'ü'.repeat(i % 5)}`)
+  pool.internMany(distinct)
+  // Few ids for the pool's size (a Map dedupes them), repeats included.
+  assert.deepEqual(pool.resolveMany(Uint32Array.of(999, 5, 999, 0)), [distinct[999], distinct[5], distinct[999], distinct[0]])
+  throwsCode(() => pool.resolveMany(Uint32Array.of(5, 1000)), 'FERRULE_OUT_OF_RANGE', { message: /unknown id 1000/ })
+  // Many ids (a dense table), every one a repeat of a few.
+  const many = Uint32Array.from({ length: 10_000 }, (_, i) => (i * 31) % 7)
+  const values = pool.resolveMany(many)
+  assert.ok(values.every((v, i) => v === distinct[many[i]]))
+  throwsCode(() => pool.resolveMany(Uint32Array.from({ length: 4000 }, (_, i) => (i === 3999 ? 5000 : i % 1000))),
+    'FERRULE_OUT_OF_RANGE', { message: /unknown id 5000/ })
+})
+
 test('iteration gives every value in id order', () => {
   const values = Array.from({ length: 2500 }, (_, i) => `v${i}`)
   const pool = new StringPool()
