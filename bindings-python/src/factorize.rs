@@ -37,22 +37,24 @@ pub fn factorize<'py>(py: Python<'py>, values: &Bound<'py, PyAny>) -> PyResult<F
             }
             Ok((codes, pool))
         })?;
-        let uniques: Vec<Py<PyAny>> = match &input {
-            // The objects themselves, as pandas returns them: the first occurrence of each
-            // value, which is where its code first appears (codes count up in first-seen order).
-            Input::Objects(items) => {
-                let mut uniques = Vec::with_capacity(pool.len());
-                for (row, &code) in codes.iter().enumerate() {
-                    if code == uniques.len() as i64 {
-                        uniques.push(items.get_item(row)?.unbind());
-                    }
-                }
-                uniques
+        // Like pandas, the uniques are the input's own objects (the first occurrence of each
+        // value) when the input is Python objects. Another thread may have changed a list while
+        // the GIL was released: an object that is not the value any more is replaced by a new str.
+        let mut uniques: Vec<Py<PyAny>> = Vec::with_capacity(pool.len());
+        for (row, &code) in codes.iter().enumerate() {
+            if code != uniques.len() as i64 {
+                continue;
             }
-            _ => (0..pool.len() as u32)
-                .map(|id| Ok(PyString::new(py, pool.resolve(id).or_raise(py)?).into_any().unbind()))
-                .collect::<PyResult<_>>()?,
-        };
+            let value = pool.resolve(code as u32).or_raise(py)?;
+            let original = match &input {
+                Input::Objects(items) => items
+                    .get_item(row)
+                    .ok()
+                    .filter(|item| item.cast::<PyString>().is_ok_and(|s| s.to_str().is_ok_and(|t| t == value))),
+                _ => None,
+            };
+            uniques.push(original.unwrap_or_else(|| PyString::new(py, value).into_any()).unbind());
+        }
         Ok((PyArray1::from_vec(py, codes), PyArray1::from_vec(py, uniques)))
     })
 }

@@ -1,12 +1,12 @@
 //! Batches of strings from Python, as core's batch calls take them.
 //!
 //! Reading happens in two steps, both under the GIL. [`read`] takes hold of what will be
-//! borrowed (a list becomes a tuple: one C call takes a strong reference to every item, and unlike
-//! the list nobody can change it; Arrow arrays are moved out of their capsules) or converts what
-//! must be (NumPy UCS4). Then [`Input::chunks`] checks every element and borrows its UTF-8 bytes.
-//! The slices are `Send`, so the batch work can run with the GIL released, and they cannot outlive
-//! the [`Input`] that keeps their owners alive: while the GIL is released another thread may empty
-//! the list we were given, but not free a `str` we hold a reference to.
+//! borrowed (Arrow arrays are moved out of their capsules) or converted (NumPy UCS4, Python
+//! objects). Then [`Input::chunks`] checks every element and gives its UTF-8 bytes as core takes
+//! them. Python `str` objects are copied into one buffer of our own, in the one pass that checks
+//! them (their bytes are in cache at that moment): nothing then points into Python objects while
+//! the GIL is released, so another thread may change the list meanwhile, and no reference count
+//! has to be taken and dropped for each of a million items.
 
 use crate::arrow::{self, ImportedArray};
 use crate::errors::{OrRaise, argument_type_error, to_py_err};
@@ -28,9 +28,8 @@ pub enum Nulls {
 
 /// A batch of values and what keeps them alive.
 pub enum Input<'py> {
-    /// Python objects, checked when read by [`Input::chunks`]. A tuple: it holds a strong
-    /// reference to each item and cannot change.
-    Objects(Bound<'py, PyTuple>),
+    /// A list or tuple of Python objects, checked and copied by [`Input::chunks`].
+    Objects(Bound<'py, PyAny>),
     /// UTF-8 converted from a NumPy UCS4 array (`offsets` in Arrow layout).
     Text { offsets: Vec<i64>, data: Vec<u8> },
     /// Arrow arrays read in place (several for a stream).
@@ -40,6 +39,8 @@ pub enum Input<'py> {
 /// Values as core takes them.
 pub enum Batch<'a> {
     Slices(Vec<&'a [u8]>),
+    /// Copies of Python `str` values: value `i` is `data[ends[i - 1]..ends[i]]` (0 for `i = 0`).
+    Copied { ends: Vec<usize>, data: Vec<u8> },
     Offsets32(ArrowValues<'a, i32>),
     Offsets64(ArrowValues<'a, i64>),
 }
@@ -48,6 +49,7 @@ impl ByteValues for Batch<'_> {
     fn len(&self) -> usize {
         match self {
             Batch::Slices(values) => values.len(),
+            Batch::Copied { ends, .. } => ends.len(),
             Batch::Offsets32(values) => values.len(),
             Batch::Offsets64(values) => values.len(),
         }
@@ -57,6 +59,10 @@ impl ByteValues for Batch<'_> {
     fn value(&self, index: usize) -> &[u8] {
         match self {
             Batch::Slices(values) => values[index],
+            Batch::Copied { ends, data } => {
+                let start = if index == 0 { 0 } else { ends[index - 1] };
+                &data[start..ends[index]]
+            }
             Batch::Offsets32(values) => values.value(index),
             Batch::Offsets64(values) => values.value(index),
         }
@@ -90,10 +96,10 @@ pub fn read<'py>(values: &Bound<'py, PyAny>) -> PyResult<Input<'py>> {
     if let Ok(list) = values.cast::<PyList>() {
         // A tuple of the same items in one C call: it holds a strong reference to each, and no
         // one can change it while we read (a list can change whenever the GIL is released).
-        return Ok(Input::Objects(list.to_tuple()));
+        return Ok(Input::Objects(list.clone().into_any()));
     }
     if let Ok(tuple) = values.cast::<PyTuple>() {
-        return Ok(Input::Objects(tuple.clone()));
+        return Ok(Input::Objects(tuple.clone().into_any()));
     }
     if values.is_instance_of::<PyString>() || values.is_instance_of::<PyBytes>() {
         return Err(argument_type_error(
@@ -110,7 +116,7 @@ pub fn read<'py>(values: &Bound<'py, PyAny>) -> PyResult<Input<'py>> {
     match values.try_iter() {
         Ok(iter) => {
             let items = iter.collect::<PyResult<Vec<_>>>()?;
-            Ok(Input::Objects(PyTuple::new(py, items)?))
+            Ok(Input::Objects(PyTuple::new(py, items)?.into_any()))
         }
         Err(_) => Err(argument_type_error(
             py,
@@ -141,13 +147,13 @@ fn numpy_array<'py>(array: &Bound<'py, PyUntypedArray>) -> PyResult<Input<'py>> 
             let readonly = array.try_readonly().map_err(|err| {
                 to_py_err(py, &Error::invalid_argument(format!("cannot read the array: {err}")))
             })?;
-            Ok(Input::Objects(PyTuple::new(py, readonly.as_array().iter().map(|item| item.bind(py)))?))
+            Ok(Input::Objects(PyTuple::new(py, readonly.as_array().iter().map(|item| item.bind(py)))?.into_any()))
         }
         // Anything else (NumPy 2's StringDType 'T' among them) element by element, as Python
         // sees it; non-strings are then reported with their index.
         _ => {
             let list = array.call_method0("tolist")?;
-            Ok(Input::Objects(list.cast::<PyList>()?.to_tuple()))
+            Ok(Input::Objects(list))
         }
     }
 }
@@ -223,7 +229,7 @@ impl Input<'_> {
     /// Rows in all (nulls included).
     pub fn len(&self) -> usize {
         match self {
-            Input::Objects(items) => items.len(),
+            Input::Objects(items) => items.len().unwrap_or(0),
             Input::Text { offsets, .. } => offsets.len() - 1,
             Input::Arrow(arrays) => arrays.iter().map(ImportedArray::len).sum(),
         }
@@ -252,35 +258,46 @@ impl Input<'_> {
 }
 
 /// The UTF-8 of each `str` in `items`, in one pass.
-fn objects<'a>(py: Python<'_>, items: &'a Bound<'_, PyTuple>, nulls: Nulls) -> PyResult<Chunk<'a>> {
-    let len = items.len();
-    let mut values: Vec<&'a [u8]> = Vec::with_capacity(len);
+fn objects(py: Python<'_>, items: &Bound<'_, PyAny>, nulls: Nulls) -> PyResult<Chunk<'static>> {
+    let capacity = items.len().unwrap_or(0);
+    let mut ends: Vec<usize> = Vec::with_capacity(capacity);
+    // Room for values of 16 bytes on average; more is a few doublings.
+    let mut data: Vec<u8> = Vec::with_capacity(capacity * 16);
     let mut rows: Option<Vec<usize>> = None;
-    for i in 0..len {
-        let item = items.get_borrowed_item(i)?;
+    let mut visit = |i: usize, item: &Bound<'_, PyAny>| -> PyResult<()> {
         if item.is_exact_instance_of::<PyString>() || item.is_instance_of::<PyString>() {
-            values.push(utf8(py, items, &item, i)?);
+            data.extend_from_slice(utf8(py, item, i)?);
+            ends.push(data.len());
             if let Some(rows) = &mut rows {
                 rows.push(i);
             }
-        } else if nulls == Nulls::Skip && is_null(&item) {
+        } else if nulls == Nulls::Skip && is_null(item) {
             // From the first null on, the rows of the values are kept (all of them so far).
             rows.get_or_insert_with(|| (0..i).collect());
         } else {
-            return Err(argument_type_error(py, format!("values[{i}] is {}, not str", type_name(&item))));
+            return Err(argument_type_error(py, format!("values[{i}] is {}, not str", type_name(item))));
         }
-    }
-    Ok(Chunk { values: Batch::Slices(values), rows, len })
+        Ok(())
+    };
+    // The checks above run no Python code, so the list cannot change during this loop (the GIL
+    // is held); a list iterator re-reads the length at each step all the same.
+    let len = if let Ok(list) = items.cast::<PyList>() {
+        for (i, item) in list.iter().enumerate() {
+            visit(i, &item)?;
+        }
+        list.len()
+    } else {
+        let tuple = items.cast::<PyTuple>()?;
+        for (i, item) in tuple.iter_borrowed().enumerate() {
+            visit(i, &item)?;
+        }
+        tuple.len()
+    };
+    Ok(Chunk { values: Batch::Copied { ends, data }, rows, len })
 }
 
-/// The UTF-8 form of `item`, a `str` held by `items`.
-fn utf8<'a>(
-    py: Python<'_>,
-    items: &'a Bound<'_, PyTuple>,
-    item: &Bound<'_, PyAny>,
-    i: usize,
-) -> PyResult<&'a [u8]> {
-    let _ = items;
+/// The UTF-8 form of `item`, a `str`, for as long as `item` is borrowed.
+fn utf8<'a>(py: Python<'_>, item: &'a Bound<'_, PyAny>, i: usize) -> PyResult<&'a [u8]> {
     let mut size: pyo3::ffi::Py_ssize_t = 0;
     // SAFETY: `item` is a live `str` (checked by the caller); the call returns its UTF-8 form,
     // cached in the object, or NULL with an exception set.
@@ -295,7 +312,7 @@ fn utf8<'a>(
             ),
         ));
     }
-    // SAFETY: the UTF-8 form lives as long as the `str`, which `items` (an immutable tuple,
-    // borrowed for 'a) holds a strong reference to; `size` is its length in bytes.
+    // SAFETY: the UTF-8 form lives as long as the `str`, which the borrowed `item` keeps alive
+    // for 'a; `size` is its length in bytes.
     Ok(unsafe { std::slice::from_raw_parts(data.cast::<u8>(), size as usize) })
 }
