@@ -225,6 +225,12 @@ impl<S: BuildHasher> StringPool<S> {
                 limits.check(count, bytes.len(), value.len())?;
                 // Both fit in u32: the limits are at most i32::MAX.
                 let id = count as u32;
+                if bytes.capacity() - bytes.len() < value.len() {
+                    // Grow by half rather than doubling: the values buffer is most of a pool's
+                    // memory, and doubling leaves it up to half empty (1.5x keeps the spare room
+                    // under a third, at the price of a few more copies while it grows).
+                    bytes.reserve_exact((bytes.capacity() / 2).max(value.len()).max(64));
+                }
                 bytes.extend_from_slice(value);
                 offsets.push(bytes.len() as u32);
                 if count % 64 == 0 {
