@@ -47,10 +47,9 @@ pub fn factorize<'py>(py: Python<'py>, values: &Bound<'py, PyAny>) -> PyResult<F
             }
             let value = pool.resolve(code as u32).or_raise(py)?;
             let original = match &input {
-                Input::Objects(items) => items
-                    .get_item(row)
-                    .ok()
-                    .filter(|item| item.cast::<PyString>().is_ok_and(|s| s.to_str().is_ok_and(|t| t == value))),
+                Input::Objects(items) => items.get_item(row).ok().filter(|item| {
+                    item.cast::<PyString>().is_ok_and(|s| s.to_str().is_ok_and(|t| t == value))
+                }),
                 _ => None,
             };
             uniques.push(original.unwrap_or_else(|| PyString::new(py, value).into_any()).unbind());

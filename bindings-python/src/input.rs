@@ -40,7 +40,10 @@ pub enum Input<'py> {
 pub enum Batch<'a> {
     Slices(Vec<&'a [u8]>),
     /// Copies of Python `str` values: value `i` is `data[ends[i - 1]..ends[i]]` (0 for `i = 0`).
-    Copied { ends: Vec<usize>, data: Vec<u8> },
+    Copied {
+        ends: Vec<usize>,
+        data: Vec<u8>,
+    },
     Offsets32(ArrowValues<'a, i32>),
     Offsets64(ArrowValues<'a, i64>),
 }
@@ -147,7 +150,9 @@ fn numpy_array<'py>(array: &Bound<'py, PyUntypedArray>) -> PyResult<Input<'py>> 
             let readonly = array.try_readonly().map_err(|err| {
                 to_py_err(py, &Error::invalid_argument(format!("cannot read the array: {err}")))
             })?;
-            Ok(Input::Objects(PyTuple::new(py, readonly.as_array().iter().map(|item| item.bind(py)))?.into_any()))
+            Ok(Input::Objects(
+                PyTuple::new(py, readonly.as_array().iter().map(|item| item.bind(py)))?.into_any(),
+            ))
         }
         // Anything else (NumPy 2's StringDType 'T' among them) element by element, as Python
         // sees it; non-strings are then reported with their index.
