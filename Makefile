@@ -139,6 +139,8 @@ lint:
 # ferrule-python and ferrule-node have `test = false`: their tests run in their host runtime.
 test-rust:
 	cargo test --workspace
+	@echo "the vector kernels' public functions on the portable path (FERRULE_MAX_ISA=scalar):"
+	FERRULE_MAX_ISA=scalar cargo test --quiet -p ferrule-core --lib vector
 	@if command -v valgrind >/dev/null 2>&1; then \
 	  echo "ferrule-core's unsafe code (the pool arena, resolve), under valgrind:"; \
 	  CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VALGRIND)" cargo test --quiet -p ferrule-core --lib; \

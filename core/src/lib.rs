@@ -4,6 +4,7 @@
 pub mod capabilities;
 pub mod error;
 pub mod pool;
+pub mod vector;
 
 pub use capabilities::{Capabilities, Isa, capabilities};
 pub use error::{Error, ErrorKind, Location, Result};

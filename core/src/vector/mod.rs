@@ -1,0 +1,241 @@
+//! Vector math over `f32`/`f64` slices: one scalar reference per operation, per-ISA kernels
+//! (x86-64: AVX2+FMA, AVX-512), and one dispatch table chosen once, at first use, from
+//! [`capabilities`](crate::capabilities) (so `FERRULE_MAX_ISA` caps it).
+//!
+//! This first part has the 1:1 distances. Precision is "fast": accumulation in the input type
+//! over several independent lanes, so the result of `n` terms carries a relative error of about
+//! `n * epsilon` of the sum of the terms' magnitudes (tests hold every level to `2 n epsilon`
+//! against an `f64` reference). NaN in, NaN out; infinities follow IEEE arithmetic.
+//!
+//! Zero vectors: `cosine_similarity` is 0 and `cosine_distance` 1 when either vector has norm 0,
+//! rather than NaN.
+
+mod scalar;
+#[cfg(target_arch = "x86_64")]
+mod x86;
+
+use crate::capabilities::{Isa, capabilities};
+use crate::{Error, Result};
+use std::sync::OnceLock;
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+}
+
+/// The element types of the kernels: `f32` and `f64`.
+pub trait Element:
+    sealed::Sealed
+    + Copy
+    + PartialOrd
+    + std::fmt::Debug
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+    + Send
+    + Sync
+    + 'static
+{
+    const ZERO: Self;
+    const ONE: Self;
+    fn abs(self) -> Self;
+    fn sqrt(self) -> Self;
+    fn to_f64(self) -> f64;
+    #[doc(hidden)]
+    fn table(tables: &Tables) -> &Table<Self>;
+}
+
+impl Element for f32 {
+    const ZERO: f32 = 0.0;
+    const ONE: f32 = 1.0;
+    fn abs(self) -> f32 {
+        f32::abs(self)
+    }
+    fn sqrt(self) -> f32 {
+        f32::sqrt(self)
+    }
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+    fn table(tables: &Tables) -> &Table<f32> {
+        &tables.f32
+    }
+}
+
+impl Element for f64 {
+    const ZERO: f64 = 0.0;
+    const ONE: f64 = 1.0;
+    fn abs(self) -> f64 {
+        f64::abs(self)
+    }
+    fn sqrt(self) -> f64 {
+        f64::sqrt(self)
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn table(tables: &Tables) -> &Table<f64> {
+        &tables.f64
+    }
+}
+
+/// A kernel returning (a.b, a.a, b.b).
+type DotNorms<T> = fn(&[T], &[T]) -> (T, T, T);
+
+/// One ISA's kernels for one element type. Callers pass slices of equal length.
+#[doc(hidden)]
+pub struct Table<T> {
+    dot: fn(&[T], &[T]) -> T,
+    sqeuclidean: fn(&[T], &[T]) -> T,
+    manhattan: fn(&[T], &[T]) -> T,
+    dot_norms: DotNorms<T>,
+}
+
+#[doc(hidden)]
+pub struct Tables {
+    isa: Isa,
+    f32: Table<f32>,
+    f64: Table<f64>,
+}
+
+const SCALAR: Tables = Tables {
+    isa: Isa::Scalar,
+    f32: Table {
+        dot: scalar::dot,
+        sqeuclidean: scalar::sqeuclidean,
+        manhattan: scalar::manhattan,
+        dot_norms: scalar::dot_norms,
+    },
+    f64: Table {
+        dot: scalar::dot,
+        sqeuclidean: scalar::sqeuclidean,
+        manhattan: scalar::manhattan,
+        dot_norms: scalar::dot_norms,
+    },
+};
+
+/// Safe entry points to one x86 kernel module. Only `tables_for` names them, and only for a
+/// level the CPU reported.
+#[cfg(target_arch = "x86_64")]
+macro_rules! x86_table {
+    ($module:ident, $t:ty) => {{
+        fn dot(a: &[$t], b: &[$t]) -> $t {
+            // SAFETY: this function is only stored in a table for an ISA the CPU reported (see
+            // `tables_for`), and that ISA implies the module's target features.
+            unsafe { x86::$module::dot(a, b) }
+        }
+        fn sqeuclidean(a: &[$t], b: &[$t]) -> $t {
+            // SAFETY: as for `dot`.
+            unsafe { x86::$module::sqeuclidean(a, b) }
+        }
+        fn manhattan(a: &[$t], b: &[$t]) -> $t {
+            // SAFETY: as for `dot`.
+            unsafe { x86::$module::manhattan(a, b) }
+        }
+        fn dot_norms(a: &[$t], b: &[$t]) -> ($t, $t, $t) {
+            // SAFETY: as for `dot`.
+            unsafe { x86::$module::dot_norms(a, b) }
+        }
+        Table::<$t> { dot, sqeuclidean, manhattan, dot_norms }
+    }};
+}
+
+/// The kernels of `isa`, which must be a level this CPU supports: `isa <= best_isa(detected)`.
+/// Private so that no caller can pick a level the CPU lacks.
+fn tables_for(isa: Isa) -> Tables {
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => Tables { isa, f32: x86_table!(avx2_f32, f32), f64: x86_table!(avx2_f64, f64) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => Tables { isa, f32: x86_table!(avx512_f32, f32), f64: x86_table!(avx512_f64, f64) },
+        // NEON kernels are not written yet: aarch64 runs the portable ones.
+        _ => SCALAR,
+    }
+}
+
+/// The tables of every level this CPU can run, for the differential tests.
+#[cfg(test)]
+fn every_supported_level() -> Vec<Tables> {
+    let best = crate::capabilities::best_isa(&crate::capabilities::detected_features());
+    Isa::ALL.into_iter().filter(|isa| isa.belongs_to_this_arch() && *isa <= best).map(tables_for).collect()
+}
+
+fn tables() -> Result<&'static Tables> {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    if let Some(tables) = TABLES.get() {
+        return Ok(tables);
+    }
+    // `capabilities()` applied FERRULE_MAX_ISA to what the CPU reported: always a level it has.
+    let isa = capabilities()?.isa;
+    Ok(TABLES.get_or_init(|| tables_for(isa)))
+}
+
+/// The SIMD level the kernels run with.
+pub fn active_isa() -> Result<Isa> {
+    Ok(tables()?.isa)
+}
+
+fn pair<'a, T: Element>(a: &[T], b: &[T]) -> Result<&'a Table<T>> {
+    if a.len() != b.len() {
+        return Err(Error::length_mismatch(format!(
+            "vectors of different lengths: {} and {}",
+            a.len(),
+            b.len()
+        )));
+    }
+    Ok(T::table(tables()?))
+}
+
+/// Sum of `a[i] * b[i]`.
+pub fn dot<T: Element>(a: &[T], b: &[T]) -> Result<T> {
+    Ok((pair(a, b)?.dot)(a, b))
+}
+
+/// Sum of `(a[i] - b[i])^2` (computed from the differences, never as |a|^2 + |b|^2 - 2ab, so
+/// near-duplicate vectors keep their precision).
+pub fn sqeuclidean<T: Element>(a: &[T], b: &[T]) -> Result<T> {
+    Ok((pair(a, b)?.sqeuclidean)(a, b))
+}
+
+/// The Euclidean distance, `sqrt(sqeuclidean(a, b))`.
+pub fn euclidean<T: Element>(a: &[T], b: &[T]) -> Result<T> {
+    Ok(sqeuclidean(a, b)?.sqrt())
+}
+
+/// Sum of `|a[i] - b[i]|`.
+pub fn manhattan<T: Element>(a: &[T], b: &[T]) -> Result<T> {
+    Ok((pair(a, b)?.manhattan)(a, b))
+}
+
+/// The Euclidean norm of `a`.
+pub fn norm<T: Element>(a: &[T]) -> Result<T> {
+    Ok((T::table(tables()?).dot)(a, a).sqrt())
+}
+
+/// `a.b / (|a| |b|)`, in [-1, 1] up to rounding; 0 when either vector is all zeros.
+pub fn cosine_similarity<T: Element>(a: &[T], b: &[T]) -> Result<T> {
+    let (ab, aa, bb) = (pair(a, b)?.dot_norms)(a, b);
+    if aa == T::ZERO || bb == T::ZERO {
+        return Ok(T::ZERO);
+    }
+    Ok(ab / (aa.sqrt() * bb.sqrt()))
+}
+
+/// `1 - cosine_similarity(a, b)`, clamped to [0, 2]; 1 when either vector is all zeros. NaN
+/// input gives NaN.
+pub fn cosine_distance<T: Element>(a: &[T], b: &[T]) -> Result<T> {
+    let distance = T::ONE - cosine_similarity(a, b)?;
+    let two = T::ONE + T::ONE;
+    Ok(if distance < T::ZERO {
+        T::ZERO
+    } else if distance > two {
+        two
+    } else {
+        distance
+    })
+}
+
+#[cfg(test)]
+mod tests;

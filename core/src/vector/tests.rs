@@ -1,0 +1,139 @@
+//! Every SIMD level this CPU has against the scalar reference and against an f64 reference: all
+//! lengths 0..=130 plus larger ones, unaligned starts, NaN, infinities, zeros, denormals and large
+//! magnitudes.
+
+use super::*;
+
+/// Deterministic values in [-1, 1), with a few of larger magnitude.
+fn values(n: usize, seed: u64) -> Vec<f64> {
+    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..n)
+        .map(|i| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let unit = (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
+            if i % 17 == 3 { unit * 1e3 } else { unit }
+        })
+        .collect()
+}
+
+const SIZES: [usize; 6] = [255, 256, 257, 1000, 1536, 4099];
+
+fn lengths() -> impl Iterator<Item = usize> {
+    (0..=130).chain(SIZES)
+}
+
+/// f64 references of the 1:1 kernels.
+fn reference(a: &[f64], b: &[f64]) -> [f64; 6] {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let sq: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum();
+    let l1: f64 = a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum();
+    let aa: f64 = a.iter().map(|x| x * x).sum();
+    let bb: f64 = b.iter().map(|y| y * y).sum();
+    [dot, sq, l1, aa, bb, a.iter().zip(b).map(|(x, y)| (x * y).abs()).sum()]
+}
+
+fn close(got: f64, want: f64, magnitude: f64, n: usize, epsilon: f64, what: &str) {
+    let bound = 2.0 * (n.max(1) as f64) * epsilon * magnitude + f64::MIN_POSITIVE;
+    assert!((got - want).abs() <= bound, "{what}: got {got}, want {want} (bound {bound})");
+}
+
+fn check_level<T: Element>(tables: &Tables, convert: fn(f64) -> T, epsilon: f64) {
+    let table = T::table(tables);
+    for n in lengths() {
+        // Unaligned starts: slices 1..=3 elements into a buffer.
+        for shift in 0..3 {
+            let a64 = values(n + shift, n as u64 + 1);
+            let b64 = values(n + shift, n as u64 + 1000);
+            let a: Vec<T> = a64.iter().map(|&v| convert(v)).collect();
+            let b: Vec<T> = b64.iter().map(|&v| convert(v)).collect();
+            let (a, b) = (&a[shift..], &b[shift..]);
+            // The reference sees exactly the rounded inputs.
+            let a64: Vec<f64> = a.iter().map(|v| v.to_f64()).collect();
+            let b64: Vec<f64> = b.iter().map(|v| v.to_f64()).collect();
+            let [dot, sq, l1, aa, bb, dot_mag] = reference(&a64, &b64);
+            let what = |op: &str| format!("{:?} {op} n={n} shift={shift}", tables.isa);
+            close((table.dot)(a, b).to_f64(), dot, dot_mag, n, epsilon, &what("dot"));
+            close((table.sqeuclidean)(a, b).to_f64(), sq, sq, n, epsilon, &what("sqeuclidean"));
+            close((table.manhattan)(a, b).to_f64(), l1, l1, n, epsilon, &what("manhattan"));
+            let (ab, a2, b2) = (table.dot_norms)(a, b);
+            close(ab.to_f64(), dot, dot_mag, n, epsilon, &what("dot_norms.ab"));
+            close(a2.to_f64(), aa, aa, n, epsilon, &what("dot_norms.aa"));
+            close(b2.to_f64(), bb, bb, n, epsilon, &what("dot_norms.bb"));
+        }
+    }
+}
+
+#[test]
+fn every_level_matches_the_reference_at_every_length() {
+    let levels = every_supported_level();
+    assert!(levels.iter().any(|t| t.isa == Isa::Scalar));
+    for tables in &levels {
+        check_level::<f32>(tables, |v| v as f32, f64::from(f32::EPSILON));
+        check_level::<f64>(tables, |v| v, f64::EPSILON);
+    }
+}
+
+#[test]
+fn special_values_propagate_the_same_way_on_every_level() {
+    for tables in every_supported_level() {
+        let t = &tables.f32;
+        for n in [1usize, 7, 8, 9, 15, 16, 17, 33, 100] {
+            for at in [0, n / 2, n - 1] {
+                let mut a = vec![1.0f32; n];
+                let b = vec![2.0f32; n];
+                a[at] = f32::NAN;
+                assert!((t.dot)(&a, &b).is_nan(), "{:?} n={n} at={at}", tables.isa);
+                assert!((t.sqeuclidean)(&a, &b).is_nan());
+                assert!((t.manhattan)(&a, &b).is_nan());
+                a[at] = f32::INFINITY;
+                assert_eq!((t.dot)(&a, &b), f32::INFINITY, "{:?} n={n} at={at}", tables.isa);
+                assert_eq!((t.sqeuclidean)(&a, &b), f32::INFINITY);
+                assert_eq!((t.manhattan)(&a, &b), f32::INFINITY);
+            }
+            let zeros = vec![0.0f32; n];
+            assert_eq!((t.dot)(&zeros, &zeros), 0.0);
+            let tiny = vec![f32::from_bits(1); n];
+            assert_eq!((t.manhattan)(&tiny, &zeros), f32::from_bits(1) * n as f32, "denormals are kept");
+            let big = vec![1e30f32; n];
+            assert_eq!((t.dot)(&big, &big), f32::INFINITY, "overflow is infinity, not garbage");
+        }
+    }
+}
+
+#[test]
+fn public_functions_check_lengths_and_handle_zero_vectors() {
+    let a = [1.0f32, 2.0, 3.0];
+    let b = [4.0f32, 5.0, 6.0];
+    assert_eq!(dot(&a, &b).unwrap(), 32.0);
+    assert_eq!(sqeuclidean(&a, &b).unwrap(), 27.0);
+    assert_eq!(euclidean(&[0.0f64, 0.0], &[3.0, 4.0]).unwrap(), 5.0);
+    assert_eq!(manhattan(&a, &b).unwrap(), 9.0);
+    assert_eq!(norm(&[3.0f64, 4.0]).unwrap(), 5.0);
+    let err = dot(&a, &b[..2]).unwrap_err();
+    assert_eq!(err.code(), "FERRULE_LENGTH_MISMATCH");
+    assert_eq!(dot::<f32>(&[], &[]).unwrap(), 0.0);
+    let zero = [0.0f32; 3];
+    assert_eq!(cosine_similarity(&a, &zero).unwrap(), 0.0);
+    assert_eq!(cosine_distance(&zero, &zero).unwrap(), 1.0);
+    assert!((cosine_similarity(&a, &a).unwrap() - 1.0).abs() < 1e-6);
+    assert_eq!(cosine_distance(&a, &a.map(|x| x * 2.0)).unwrap().max(0.0), cosine_distance(&a, &a).unwrap());
+    let opposite = a.map(|x| -x);
+    assert!((cosine_distance(&a, &opposite).unwrap() - 2.0).abs() < 1e-6);
+    assert!(cosine_distance(&a, &opposite).unwrap() <= 2.0, "clamped");
+    assert!(cosine_similarity(&[f32::NAN, 1.0], &[1.0, 1.0]).unwrap().is_nan());
+    assert!(active_isa().is_ok());
+}
+
+#[test]
+fn near_duplicates_keep_their_small_distance() {
+    // The expanded |a|^2 + |b|^2 - 2ab form loses everything here; the difference form does not.
+    let a: Vec<f32> = values(128, 5).iter().map(|&v| 100.0 + v as f32).collect();
+    let b: Vec<f32> = a.iter().enumerate().map(|(i, &x)| if i == 7 { x + 0.001 } else { x }).collect();
+    let want = f64::from(a[7] - b[7]).powi(2);
+    for tables in every_supported_level() {
+        let got = f64::from((tables.f32.sqeuclidean)(&a, &b));
+        assert!((got - want).abs() <= want * 1e-6, "{:?}: {got} vs {want}", tables.isa);
+    }
+}
