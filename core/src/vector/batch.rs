@@ -1,0 +1,470 @@
+//! Many vectors at once: one query against the rows of a matrix, all pairs of two matrices
+//! (`cdist`), and the exact k nearest rows (`topk`), on all cores.
+//!
+//! Matrices are row-major slices with a row stride (in elements, at least `dim`), so a caller
+//! can pass a view of a wider table without copying. Every row is checked to lie inside its
+//! slice before any kernel runs.
+
+use super::{Element, Table, tables};
+use crate::{Error, Result};
+use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// What `one_to_many`, `cdist` and `topk` compute between two vectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Metric {
+    /// The dot product: a similarity (larger is closer).
+    Dot,
+    /// `cosine_distance`: 1 - cosine similarity, in [0, 2].
+    Cosine,
+    /// The squared Euclidean distance, exact (from differences).
+    SqEuclidean,
+    /// The Euclidean distance.
+    Euclidean,
+    /// The sum of absolute differences.
+    Manhattan,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 5] =
+        [Metric::Dot, Metric::Cosine, Metric::SqEuclidean, Metric::Euclidean, Metric::Manhattan];
+
+    /// The name every runtime uses: `dot`, `cosine`, `sqeuclidean`, `euclidean`, `manhattan`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Metric::Dot => "dot",
+            Metric::Cosine => "cosine",
+            Metric::SqEuclidean => "sqeuclidean",
+            Metric::Euclidean => "euclidean",
+            Metric::Manhattan => "manhattan",
+        }
+    }
+
+    /// The metric called `name`.
+    pub fn parse(name: &str) -> Result<Metric> {
+        Metric::ALL.into_iter().find(|m| m.name() == name).ok_or_else(|| {
+            Error::invalid_argument(format!(
+                "unknown metric {name:?}: expected one of dot, cosine, sqeuclidean, euclidean, manhattan"
+            ))
+        })
+    }
+
+    /// Whether larger values mean closer (only `Dot`).
+    pub const fn is_similarity(self) -> bool {
+        matches!(self, Metric::Dot)
+    }
+
+    fn eval<T: Element>(self, table: &Table<T>, a: &[T], b: &[T]) -> T {
+        match self {
+            Metric::Dot => (table.dot)(a, b),
+            Metric::SqEuclidean => (table.sqeuclidean)(a, b),
+            Metric::Euclidean => (table.sqeuclidean)(a, b).sqrt(),
+            Metric::Manhattan => (table.manhattan)(a, b),
+            Metric::Cosine => {
+                let (ab, aa, bb) = (table.dot_norms)(a, b);
+                let distance = if aa == T::ZERO || bb == T::ZERO {
+                    T::ONE
+                } else {
+                    T::ONE - ab / (aa.sqrt() * bb.sqrt())
+                };
+                let two = T::ONE + T::ONE;
+                if distance < T::ZERO {
+                    T::ZERO
+                } else if distance > two {
+                    two
+                } else {
+                    distance
+                }
+            }
+        }
+    }
+}
+
+/// A row-major matrix view: `rows` rows of `dim` elements, row `i` starting at `i * stride`.
+#[derive(Debug, Clone, Copy)]
+pub struct Matrix<'a, T> {
+    data: &'a [T],
+    rows: usize,
+    dim: usize,
+    stride: usize,
+}
+
+impl<'a, T: Element> Matrix<'a, T> {
+    /// Checks that every row lies inside `data` (`stride >= dim`).
+    pub fn new(data: &'a [T], rows: usize, dim: usize, stride: usize) -> Result<Self> {
+        if stride < dim {
+            return Err(Error::invalid_argument(format!(
+                "row stride {stride} is shorter than the dimension {dim}"
+            )));
+        }
+        let needed = match rows {
+            0 => 0,
+            _ => (rows - 1)
+                .checked_mul(stride)
+                .and_then(|start| start.checked_add(dim))
+                .ok_or_else(|| Error::invalid_argument("matrix size overflows"))?,
+        };
+        if needed > data.len() {
+            return Err(Error::length_mismatch(format!(
+                "{rows} rows of {dim} with stride {stride} need {needed} elements, the buffer has {}",
+                data.len()
+            )));
+        }
+        Ok(Matrix { data, rows, dim, stride })
+    }
+
+    /// A dense matrix: `data.len()` must be a multiple of `dim` (a `dim` of 0 needs empty data).
+    pub fn dense(data: &'a [T], dim: usize) -> Result<Self> {
+        if dim == 0 {
+            if !data.is_empty() {
+                return Err(Error::invalid_argument("dimension 0 with a non-empty buffer"));
+            }
+            return Matrix::new(data, 0, 0, 0);
+        }
+        if !data.len().is_multiple_of(dim) {
+            return Err(Error::length_mismatch(format!(
+                "a buffer of {} elements is not a whole number of rows of {dim}",
+                data.len()
+            )));
+        }
+        Matrix::new(data, data.len() / dim, dim, dim)
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// Row `i` (`i < rows`, checked in `new`).
+    pub fn row(&self, i: usize) -> &'a [T] {
+        &self.data[i * self.stride..i * self.stride + self.dim]
+    }
+}
+
+fn same_dim(what: &str, a: usize, b: usize) -> Result<()> {
+    if a != b {
+        return Err(Error::length_mismatch(format!("{what}: dimension {a} against dimension {b}")));
+    }
+    Ok(())
+}
+
+/// Rows per parallel task: small enough to balance, large enough to amortize scheduling.
+const ROWS_PER_TASK: usize = 256;
+
+/// `out[i] = metric(query, matrix.row(i))` for every row.
+pub fn one_to_many<T: Element>(
+    query: &[T],
+    matrix: &Matrix<'_, T>,
+    metric: Metric,
+    out: &mut [T],
+) -> Result<()> {
+    same_dim("one_to_many", query.len(), matrix.dim)?;
+    if out.len() != matrix.rows {
+        return Err(Error::length_mismatch(format!("{} rows but an output of {}", matrix.rows, out.len())));
+    }
+    let table = T::table(tables()?);
+    out.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(block, out)| {
+        for (k, slot) in out.iter_mut().enumerate() {
+            *slot = metric.eval(table, query, matrix.row(block * ROWS_PER_TASK + k));
+        }
+    });
+    Ok(())
+}
+
+/// All pairs: `out[i * b.rows() + j] = metric(a.row(i), b.row(j))`. Blocks of rows of `b` stay
+/// in cache while a block of rows of `a` runs against them; blocks of `a` run in parallel.
+pub fn cdist<T: Element>(a: &Matrix<'_, T>, b: &Matrix<'_, T>, metric: Metric, out: &mut [T]) -> Result<()> {
+    same_dim("cdist", a.dim, b.dim)?;
+    let cells =
+        a.rows.checked_mul(b.rows).ok_or_else(|| Error::invalid_argument("cdist output size overflows"))?;
+    if out.len() != cells {
+        return Err(Error::length_mismatch(format!(
+            "{} x {} pairs but an output of {}",
+            a.rows,
+            b.rows,
+            out.len()
+        )));
+    }
+    if cells == 0 {
+        return Ok(());
+    }
+    let table = T::table(tables()?);
+    // About 64 KiB of b per block: it stays in L2 while a block of a's rows passes over it.
+    let b_block = (16 * 1024 / b.dim.max(1)).clamp(8, 1024);
+    const A_BLOCK: usize = 16;
+    out.par_chunks_mut(A_BLOCK * b.rows).enumerate().for_each(|(block, out)| {
+        let first = block * A_BLOCK;
+        let a_rows = out.len() / b.rows;
+        for j0 in (0..b.rows).step_by(b_block) {
+            let j1 = (j0 + b_block).min(b.rows);
+            for i in 0..a_rows {
+                let row = a.row(first + i);
+                for j in j0..j1 {
+                    out[i * b.rows + j] = metric.eval(table, row, b.row(j));
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// A candidate in a top-k heap, ordered so the heap's top is the worst kept candidate.
+#[derive(Clone, Copy)]
+struct Candidate<T> {
+    /// Lower is closer (similarities are negated into this key).
+    key: T,
+    row: usize,
+}
+
+impl<T: Element> PartialEq for Candidate<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl<T: Element> Eq for Candidate<T> {}
+
+impl<T: Element> PartialOrd for Candidate<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T: Element> Ord for Candidate<T> {
+    /// By key, NaN last (a NaN distance is never closer than a number), then by row so results
+    /// are deterministic whatever the parallel split.
+    fn cmp(&self, other: &Self) -> Ordering {
+        let key = match self.key.partial_cmp(&other.key) {
+            Some(order) => order,
+            None => {
+                match (self.key.partial_cmp(&self.key).is_none(), other.key.partial_cmp(&other.key).is_none())
+                {
+                    (true, false) => Ordering::Greater,
+                    (false, true) => Ordering::Less,
+                    _ => Ordering::Equal,
+                }
+            }
+        };
+        key.then(self.row.cmp(&other.row))
+    }
+}
+
+fn push<T: Element>(heap: &mut BinaryHeap<Candidate<T>>, k: usize, candidate: Candidate<T>) {
+    if heap.len() < k {
+        heap.push(candidate);
+    } else if let Some(mut worst) = heap.peek_mut()
+        && candidate < *worst
+    {
+        *worst = candidate;
+    }
+}
+
+/// The `k` rows of `database` closest to each row of `queries` (for `Dot`: the largest dot
+/// products), scanning the database once per block of queries. `indices` and `values` get
+/// `queries.rows() * k` entries, each query's sorted closest first (ties: lower row first).
+/// `k` larger than the database is an error.
+pub fn topk<T: Element>(
+    queries: &Matrix<'_, T>,
+    database: &Matrix<'_, T>,
+    k: usize,
+    metric: Metric,
+    indices: &mut [usize],
+    values: &mut [T],
+) -> Result<()> {
+    same_dim("topk", queries.dim, database.dim)?;
+    if k > database.rows {
+        return Err(Error::invalid_argument(format!("k = {k} but the database has {} rows", database.rows)));
+    }
+    let cells =
+        queries.rows.checked_mul(k).ok_or_else(|| Error::invalid_argument("topk output size overflows"))?;
+    if indices.len() != cells || values.len() != cells {
+        return Err(Error::length_mismatch(format!(
+            "{} queries x k = {k} need {cells} slots; the outputs have {} and {}",
+            queries.rows,
+            indices.len(),
+            values.len()
+        )));
+    }
+    if cells == 0 {
+        return Ok(());
+    }
+    let table = T::table(tables()?);
+    let key = |value: T| if metric.is_similarity() { T::ZERO - value } else { value };
+    let search = |query: &[T], rows: std::ops::Range<usize>| {
+        let mut heap = BinaryHeap::with_capacity(k + 1);
+        for row in rows {
+            push(&mut heap, k, Candidate { key: key(metric.eval(table, query, database.row(row))), row });
+        }
+        heap
+    };
+    indices.par_chunks_mut(k).zip(values.par_chunks_mut(k)).enumerate().for_each(|(q, (indices, values))| {
+        let query = queries.row(q);
+        // One query: split the database across cores and merge the partial heaps. Many
+        // queries: one core per query already keeps every core busy.
+        let heap = if queries.rows >= rayon::current_num_threads() || database.rows < 4 * ROWS_PER_TASK {
+            search(query, 0..database.rows)
+        } else {
+            let blocks = database.rows.div_ceil(ROWS_PER_TASK * 4);
+            (0..blocks)
+                .into_par_iter()
+                .map(|b| {
+                    search(query, b * ROWS_PER_TASK * 4..((b + 1) * ROWS_PER_TASK * 4).min(database.rows))
+                })
+                .reduce(BinaryHeap::new, |mut left, right| {
+                    for candidate in right {
+                        push(&mut left, k, candidate);
+                    }
+                    left
+                })
+        };
+        for (slot, candidate) in heap.into_sorted_vec().into_iter().enumerate() {
+            indices[slot] = candidate.row;
+            values[slot] = if metric.is_similarity() { T::ZERO - candidate.key } else { candidate.key };
+        }
+    });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(n: usize, seed: u32) -> Vec<f32> {
+        (0..n)
+            .map(|i| ((i as u32).wrapping_mul(2_654_435_761).wrapping_add(seed) % 1000) as f32 / 500.0 - 1.0)
+            .collect()
+    }
+
+    fn naive(metric: Metric, a: &[f32], b: &[f32]) -> f64 {
+        let (a, b): (Vec<f64>, Vec<f64>) =
+            (a.iter().map(|&x| x.into()).collect(), b.iter().map(|&x| x.into()).collect());
+        let dot: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        let sq: f64 = a.iter().zip(&b).map(|(x, y)| (x - y) * (x - y)).sum();
+        match metric {
+            Metric::Dot => dot,
+            Metric::SqEuclidean => sq,
+            Metric::Euclidean => sq.sqrt(),
+            Metric::Manhattan => a.iter().zip(&b).map(|(x, y)| (x - y).abs()).sum(),
+            Metric::Cosine => {
+                let (aa, bb): (f64, f64) = (a.iter().map(|x| x * x).sum(), b.iter().map(|x| x * x).sum());
+                if aa == 0.0 || bb == 0.0 {
+                    1.0
+                } else {
+                    (1.0 - dot / (aa.sqrt() * bb.sqrt())).clamp(0.0, 2.0)
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn metric_names_round_trip() {
+        for metric in Metric::ALL {
+            assert_eq!(Metric::parse(metric.name()).unwrap(), metric);
+        }
+        assert_eq!(Metric::parse("cosine_similarity").unwrap_err().code(), "FERRULE_INVALID_ARGUMENT");
+    }
+
+    #[test]
+    fn matrices_check_every_row_fits() {
+        let buf = [0.0f32; 10];
+        assert!(Matrix::new(&buf, 3, 3, 3).is_ok());
+        assert!(Matrix::new(&buf, 2, 3, 7).is_ok(), "a strided view: rows at 0 and 7");
+        assert_eq!(Matrix::new(&buf, 3, 3, 4).unwrap_err().code(), "FERRULE_LENGTH_MISMATCH");
+        assert_eq!(Matrix::new(&buf, 2, 4, 3).unwrap_err().code(), "FERRULE_INVALID_ARGUMENT");
+        assert_eq!(
+            Matrix::new(&buf, usize::MAX, 3, usize::MAX).unwrap_err().code(),
+            "FERRULE_INVALID_ARGUMENT"
+        );
+        assert_eq!(Matrix::dense(&buf, 3).unwrap_err().code(), "FERRULE_LENGTH_MISMATCH");
+        assert_eq!(Matrix::dense(&buf, 5).unwrap().rows(), 2);
+        assert_eq!(Matrix::<f32>::dense(&[], 0).unwrap().rows(), 0);
+    }
+
+    #[test]
+    fn one_to_many_and_cdist_agree_with_naive_loops() {
+        let (dim, stride) = (37, 40);
+        let a_buf = data(13 * stride, 1);
+        let b_buf = data(300 * stride, 2);
+        let a = Matrix::new(&a_buf, 13, dim, stride).unwrap();
+        let b = Matrix::new(&b_buf, 300, dim, stride).unwrap();
+        for metric in Metric::ALL {
+            let mut all = vec![0.0f32; 13 * 300];
+            cdist(&a, &b, metric, &mut all).unwrap();
+            for i in 0..13 {
+                let mut row = vec![0.0f32; 300];
+                one_to_many(a.row(i), &b, metric, &mut row).unwrap();
+                for j in 0..300 {
+                    let want = naive(metric, a.row(i), b.row(j));
+                    assert!(
+                        (f64::from(all[i * 300 + j]) - want).abs() <= 1e-4 * want.abs().max(1.0),
+                        "{metric:?}"
+                    );
+                    assert_eq!(row[j], all[i * 300 + j], "{metric:?} one_to_many vs cdist");
+                }
+            }
+        }
+        let mut wrong = vec![0.0f32; 5];
+        assert_eq!(cdist(&a, &b, Metric::Dot, &mut wrong).unwrap_err().code(), "FERRULE_LENGTH_MISMATCH");
+        assert_eq!(
+            one_to_many(&[1.0f32; 3], &b, Metric::Dot, &mut [0.0; 300]).unwrap_err().code(),
+            "FERRULE_LENGTH_MISMATCH"
+        );
+    }
+
+    #[test]
+    fn topk_is_exact_sorted_and_deterministic() {
+        let dim = 16;
+        let db_buf = data(5000 * dim, 3);
+        let q_buf = data(3 * dim, 4);
+        let db = Matrix::dense(&db_buf, dim).unwrap();
+        for queries in [Matrix::dense(&q_buf[..dim], dim).unwrap(), Matrix::dense(&q_buf, dim).unwrap()] {
+            for metric in Metric::ALL {
+                let k = 10;
+                let mut indices = vec![0usize; queries.rows() * k];
+                let mut values = vec![0.0f32; queries.rows() * k];
+                topk(&queries, &db, k, metric, &mut indices, &mut values).unwrap();
+                for q in 0..queries.rows() {
+                    let mut all: Vec<(f32, usize)> = (0..db.rows())
+                        .map(|r| {
+                            let v = metric.eval(
+                                <f32 as Element>::table(tables().unwrap()),
+                                queries.row(q),
+                                db.row(r),
+                            );
+                            (if metric.is_similarity() { -v } else { v }, r)
+                        })
+                        .collect();
+                    all.sort_by(|x, y| x.0.partial_cmp(&y.0).unwrap().then(x.1.cmp(&y.1)));
+                    let want: Vec<usize> = all[..k].iter().map(|x| x.1).collect();
+                    assert_eq!(&indices[q * k..(q + 1) * k], &want[..], "{metric:?} query {q}");
+                }
+            }
+        }
+        let mut i = [0usize; 1];
+        let mut v = [0.0f32; 1];
+        let small = Matrix::dense(&db_buf[..dim], dim).unwrap();
+        let query = Matrix::dense(&q_buf[..dim], dim).unwrap();
+        assert!(topk(&query, &small, 1, Metric::Cosine, &mut i, &mut v).is_ok());
+        assert_eq!(
+            topk(&query, &small, 2, Metric::Cosine, &mut [0; 2], &mut [0.0; 2]).unwrap_err().code(),
+            "FERRULE_INVALID_ARGUMENT"
+        );
+    }
+
+    #[test]
+    fn nan_distances_rank_last() {
+        let db = [1.0f32, f32::NAN, 2.0, 0.5];
+        let db = Matrix::dense(&db, 1).unwrap();
+        let q = [0.0f32];
+        let q = Matrix::dense(&q, 1).unwrap();
+        let mut indices = [0usize; 4];
+        let mut values = [0.0f32; 4];
+        topk(&q, &db, 4, Metric::SqEuclidean, &mut indices, &mut values).unwrap();
+        assert_eq!(indices, [3, 0, 2, 1]);
+        assert!(values[3].is_nan());
+    }
+}
