@@ -2,8 +2,8 @@
 //! (x86-64: AVX2+FMA, AVX-512), and one dispatch table chosen once, at first use, from
 //! [`capabilities`](crate::capabilities) (so `FERRULE_MAX_ISA` caps it).
 //!
-//! This first part has the 1:1 distances and the batch calls over them (`one_to_many`, `cdist`,
-//! `topk`, in `batch.rs`). Precision is "fast": accumulation in the input type
+//! So far: the 1:1 distances (SIMD), the batch calls over them (`one_to_many`, `cdist`, `topk`,
+//! in `batch.rs`), and portable reductions and element-wise operations (`elementwise.rs`). Precision is "fast": accumulation in the input type
 //! over several independent lanes, so the result of `n` terms carries a relative error of about
 //! `n * epsilon` of the sum of the terms' magnitudes (tests hold every level to `2 n epsilon`
 //! against an `f64` reference). NaN in, NaN out; infinities follow IEEE arithmetic.
@@ -12,11 +12,15 @@
 //! rather than NaN.
 
 mod batch;
+mod elementwise;
 mod scalar;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
 pub use batch::{Matrix, Metric, cdist, one_to_many, topk};
+pub use elementwise::{
+    add, argmax, argmin, axpy, fma, max, mean, min, multiply, normalize, scale, subtract, sum,
+};
 
 use crate::capabilities::{Isa, capabilities};
 use crate::{Error, Result};
