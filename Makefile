@@ -172,13 +172,21 @@ test-c: build-c
 	  $(C_LIBS_STATIC) -pthread -o $(BUILD)/tests/test_pool_static
 	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_pool.c -L$(BUILD)/lib -lferrule \
 	  -pthread -Wl,-rpath,$(BUILD)/lib -o $(BUILD)/tests/test_pool_shared
+	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_vector.c $(BUILD)/lib/libferrule.a \
+	  $(C_LIBS_STATIC) -o $(BUILD)/tests/test_vector_static
+	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_vector.c -L$(BUILD)/lib -lferrule \
+	  -lm -Wl,-rpath,$(BUILD)/lib -o $(BUILD)/tests/test_vector_shared
 	@echo "static:"; $(BUILD)/tests/test_ferrule_static
 	@echo "shared:"; $(BUILD)/tests/test_ferrule_shared
 	@echo "pool, static:"; $(BUILD)/tests/test_pool_static
 	@echo "pool, shared:"; $(BUILD)/tests/test_pool_shared
+	@echo "vector, static:"; $(BUILD)/tests/test_vector_static
+	@echo "vector, shared:"; $(BUILD)/tests/test_vector_shared
+	@echo "vector, static, portable kernels:"; FERRULE_MAX_ISA=scalar $(BUILD)/tests/test_vector_static
 	@if command -v valgrind >/dev/null 2>&1; then \
 	  echo "static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_ferrule_static; \
 	  echo "pool, static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_pool_static; \
+	  echo "vector, static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_vector_static; \
 	  echo "ferrule-c unit tests (the unsafe FFI helpers), under valgrind:"; \
 	  CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VALGRIND)" cargo test --quiet -p ferrule-c --lib; \
 	else echo "valgrind not installed: memory checks skipped (.ci/run installs it)"; fi

@@ -394,6 +394,105 @@ ferrule_status ferrule_pool_deserialize(const uint8_t *buf,
 // The returned string is static: never free it. Thread-safe.
 const char *ferrule_status_str(uint32_t status);
 
+// `*out` = sum of `a[i] * b[i]` over the `n` elements.
+//
+// # Safety
+// `a`, `b`: NULL only when `n` is 0, else valid for reads of `n` elements; `out`: valid for one write.
+ferrule_status ferrule_vec_dot_f32(const float *a,
+                                   const float *b,
+                                   size_t n,
+                                   float *out);
+
+// `double` twin of `ferrule_vec_dot_f32`.
+//
+// # Safety
+// As `ferrule_vec_dot_f32`.
+ferrule_status ferrule_vec_dot_f64(const double *a, const double *b, size_t n, double *out);
+
+// `*out` = sum of `(a[i] - b[i])^2`, computed from the differences (exact for near-duplicates).
+//
+// # Safety
+// As `ferrule_vec_dot_f32`.
+ferrule_status ferrule_vec_sqeuclidean_f32(const float *a, const float *b, size_t n, float *out);
+
+// `double` twin of `ferrule_vec_sqeuclidean_f32`.
+//
+// # Safety
+// As `ferrule_vec_dot_f32`.
+ferrule_status ferrule_vec_sqeuclidean_f64(const double *a, const double *b, size_t n, double *out);
+
+// `*out` = the Euclidean distance between `a` and `b`.
+//
+// # Safety
+// As `ferrule_vec_dot_f32`.
+ferrule_status ferrule_vec_euclidean_f32(const float *a, const float *b, size_t n, float *out);
+
+// `double` twin of `ferrule_vec_euclidean_f32`.
+//
+// # Safety
+// As `ferrule_vec_dot_f32`.
+ferrule_status ferrule_vec_euclidean_f64(const double *a, const double *b, size_t n, double *out);
+
+// `*out` = sum of `|a[i] - b[i]|`.
+//
+// # Safety
+// As `ferrule_vec_dot_f32`.
+ferrule_status ferrule_vec_manhattan_f32(const float *a, const float *b, size_t n, float *out);
+
+// `double` twin of `ferrule_vec_manhattan_f32`.
+//
+// # Safety
+// As `ferrule_vec_dot_f32`.
+ferrule_status ferrule_vec_manhattan_f64(const double *a, const double *b, size_t n, double *out);
+
+// `*out` = `a.b / (|a| |b|)`; 0 when either vector is all zeros.
+//
+// # Safety
+// As `ferrule_vec_dot_f32`.
+ferrule_status ferrule_vec_cosine_similarity_f32(const float *a,
+                                                 const float *b,
+                                                 size_t n,
+                                                 float *out);
+
+// `double` twin of `ferrule_vec_cosine_similarity_f32`.
+//
+// # Safety
+// As `ferrule_vec_dot_f32`.
+ferrule_status ferrule_vec_cosine_similarity_f64(const double *a,
+                                                 const double *b,
+                                                 size_t n,
+                                                 double *out);
+
+// `*out` = `1 - cosine similarity`, clamped to [0, 2]; 1 when either vector is all zeros.
+//
+// # Safety
+// As `ferrule_vec_dot_f32`.
+ferrule_status ferrule_vec_cosine_distance_f32(const float *a,
+                                               const float *b,
+                                               size_t n,
+                                               float *out);
+
+// `double` twin of `ferrule_vec_cosine_distance_f32`.
+//
+// # Safety
+// As `ferrule_vec_dot_f32`.
+ferrule_status ferrule_vec_cosine_distance_f64(const double *a,
+                                               const double *b,
+                                               size_t n,
+                                               double *out);
+
+// `*out` = the Euclidean norm of the `n` elements at `a`.
+//
+// # Safety
+// `a`: NULL only when `n` is 0, else valid for reads of `n` elements; `out`: valid for one write.
+ferrule_status ferrule_vec_norm_f32(const float *a, size_t n, float *out);
+
+// `double` twin of `ferrule_vec_norm_f32`.
+//
+// # Safety
+// As `ferrule_vec_norm_f32`.
+ferrule_status ferrule_vec_norm_f64(const double *a, size_t n, double *out);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

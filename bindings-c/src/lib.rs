@@ -9,6 +9,7 @@
 mod boundary;
 mod pool;
 mod status;
+mod vector;
 
 use boundary::{Failure, guard, out_param};
 use ferrule_core::capabilities::ALL_FEATURES_C;
