@@ -5,7 +5,7 @@
 //! can pass a view of a wider table without copying. Every row is checked to lie inside its
 //! slice before any kernel runs.
 
-use super::{Element, Table, tables};
+use super::{Element, Table, cosine_distance_from, cosine_from, tables};
 use crate::{Error, Result};
 use rayon::prelude::*;
 use std::cmp::Ordering;
@@ -55,7 +55,7 @@ impl Metric {
         matches!(self, Metric::Dot)
     }
 
-    fn eval<T: Element>(self, table: &Table<T>, a: &[T], b: &[T]) -> T {
+    pub(super) fn eval<T: Element>(self, table: &Table<T>, a: &[T], b: &[T]) -> T {
         match self {
             Metric::Dot => (table.dot)(a, b),
             Metric::SqEuclidean => (table.sqeuclidean)(a, b),
@@ -63,19 +63,7 @@ impl Metric {
             Metric::Manhattan => (table.manhattan)(a, b),
             Metric::Cosine => {
                 let (ab, aa, bb) = (table.dot_norms)(a, b);
-                let distance = if aa == T::ZERO || bb == T::ZERO {
-                    T::ONE
-                } else {
-                    T::ONE - ab / (aa.sqrt() * bb.sqrt())
-                };
-                let two = T::ONE + T::ONE;
-                if distance < T::ZERO {
-                    T::ZERO
-                } else if distance > two {
-                    two
-                } else {
-                    distance
-                }
+                cosine_distance_from(cosine_from(ab, aa, bb))
             }
         }
     }

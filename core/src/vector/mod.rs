@@ -198,23 +198,23 @@ fn pair<'a, T: Element>(a: &[T], b: &[T]) -> Result<&'a Table<T>> {
 
 /// Sum of `a[i] * b[i]`.
 pub fn dot<T: Element>(a: &[T], b: &[T]) -> Result<T> {
-    Ok((pair(a, b)?.dot)(a, b))
+    Ok(Metric::Dot.eval(pair(a, b)?, a, b))
 }
 
 /// Sum of `(a[i] - b[i])^2` (computed from the differences, never as |a|^2 + |b|^2 - 2ab, so
 /// near-duplicate vectors keep their precision).
 pub fn sqeuclidean<T: Element>(a: &[T], b: &[T]) -> Result<T> {
-    Ok((pair(a, b)?.sqeuclidean)(a, b))
+    Ok(Metric::SqEuclidean.eval(pair(a, b)?, a, b))
 }
 
 /// The Euclidean distance, `sqrt(sqeuclidean(a, b))`.
 pub fn euclidean<T: Element>(a: &[T], b: &[T]) -> Result<T> {
-    Ok(sqeuclidean(a, b)?.sqrt())
+    Ok(Metric::Euclidean.eval(pair(a, b)?, a, b))
 }
 
 /// Sum of `|a[i] - b[i]|`.
 pub fn manhattan<T: Element>(a: &[T], b: &[T]) -> Result<T> {
-    Ok((pair(a, b)?.manhattan)(a, b))
+    Ok(Metric::Manhattan.eval(pair(a, b)?, a, b))
 }
 
 /// The Euclidean norm of `a`.
@@ -225,24 +225,34 @@ pub fn norm<T: Element>(a: &[T]) -> Result<T> {
 /// `a.b / (|a| |b|)`, in [-1, 1] up to rounding; 0 when either vector is all zeros.
 pub fn cosine_similarity<T: Element>(a: &[T], b: &[T]) -> Result<T> {
     let (ab, aa, bb) = (pair(a, b)?.dot_norms)(a, b);
-    if aa == T::ZERO || bb == T::ZERO {
-        return Ok(T::ZERO);
-    }
-    Ok(ab / (aa.sqrt() * bb.sqrt()))
+    Ok(cosine_from(ab, aa, bb))
 }
 
 /// `1 - cosine_similarity(a, b)`, clamped to [0, 2]; 1 when either vector is all zeros. NaN
 /// input gives NaN.
 pub fn cosine_distance<T: Element>(a: &[T], b: &[T]) -> Result<T> {
-    let distance = T::ONE - cosine_similarity(a, b)?;
+    Ok(Metric::Cosine.eval(pair(a, b)?, a, b))
+}
+
+/// Cosine similarity from (a.b, a.a, b.b): 0 when either norm is 0.
+fn cosine_from<T: Element>(ab: T, aa: T, bb: T) -> T {
+    if aa == T::ZERO || bb == T::ZERO {
+        return T::ZERO;
+    }
+    ab / (aa.sqrt() * bb.sqrt())
+}
+
+/// `1 - similarity`, clamped to [0, 2] (rounding can step outside); NaN stays NaN.
+fn cosine_distance_from<T: Element>(similarity: T) -> T {
+    let distance = T::ONE - similarity;
     let two = T::ONE + T::ONE;
-    Ok(if distance < T::ZERO {
+    if distance < T::ZERO {
         T::ZERO
     } else if distance > two {
         two
     } else {
         distance
-    })
+    }
 }
 
 #[cfg(test)]
