@@ -337,7 +337,7 @@ ferrule_status ferrule_pool_intern_lines(struct ferrule_pool *pool,
                                          size_t *out_count);
 
 // Stores the number of distinct values (the next id) in `*out_len`. Thread-safe: under
-// concurrent interning it is a moment's count; every id a caller has received is below it.
+// concurrent interning it is a moment's count, and every id below it resolves.
 //
 // # Safety
 // `pool` must be NULL or live; `out_len` NULL or valid for one write.
@@ -355,7 +355,7 @@ ferrule_status ferrule_pool_memory_usage(const struct ferrule_pool *pool, size_t
 // back with the same ids.
 //
 // Sizes: with `buf` NULL and `buf_len` 0 the call only stores the size needed in `*out_len`
-// (it costs as much as serializing). When `buf_len` is smaller than the size, the call fails
+// (computed, not serialized). When `buf_len` is smaller than the size, the call fails
 // with `FERRULE_STATUS_LENGTH_MISMATCH` and writes nothing: neither `buf` (no partial pool) nor
 // `*out_len`. On success the first `*out_len` bytes of `buf` are written, the rest untouched.
 //

@@ -546,14 +546,10 @@ impl PoolIterator {
             let id = slf.next;
             slf.next += 1;
             let text = match &slf.pool {
-                Source::Mutable(pool) => resolve_text(&pool.get().pool, id),
-                Source::Frozen(pool) => resolve_text(&pool.get().pool, id),
+                Source::Mutable(pool) => pool.get().pool.resolve(id),
+                Source::Frozen(pool) => pool.get().pool.resolve(id),
             };
             Ok(Some(PyString::new(py, text.or_raise(py)?)))
         })
     }
-}
-
-fn resolve_text(pool: &impl ReadPool, id: u32) -> Result<&str> {
-    pool.resolve(id)
 }
