@@ -9,17 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (cond) {                                                        \
-            passed++;                                                      \
-        } else {                                                           \
-            failed++;                                                      \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                  \
-    } while (0)
+#include "check.h"
 
 /* Checks that run many times (every bit of a buffer) count once, so that the totals stay
  * readable; the first failure is reported with its detail. */
@@ -712,6 +702,5 @@ int main(void) {
     test_corrupt_data();
     test_threads_agree_on_ids();
     test_resolved_pointers_stay_valid();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return check_report();
 }

@@ -8,17 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (cond) {                                                        \
-            passed++;                                                      \
-        } else {                                                           \
-            failed++;                                                      \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                  \
-    } while (0)
+#include "check.h"
 
 static int close_to(double got, double want, double magnitude, size_t n, double eps) {
     double bound = 2.0 * (double)(n > 0 ? n : 1) * eps * magnitude + 1e-300;
@@ -102,6 +92,5 @@ static void test_bad_arguments_leave_outputs_alone(void) {
 int main(void) {
     test_every_length_against_plain_loops();
     test_bad_arguments_leave_outputs_alone();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report();
 }
