@@ -5,7 +5,7 @@
 //! can pass a view of a wider table without copying. Every row is checked to lie inside its
 //! slice before any kernel runs.
 
-use super::{Element, Table, cosine_distance_from, cosine_from, tables};
+use super::{Element, Precision, Table, cosine_distance_from, cosine_from, table};
 use crate::{Error, Result};
 use rayon::prelude::*;
 use std::cmp::Ordering;
@@ -148,13 +148,14 @@ pub fn one_to_many<T: Element>(
     query: &[T],
     matrix: &Matrix<'_, T>,
     metric: Metric,
+    precision: Precision,
     out: &mut [T],
 ) -> Result<()> {
     same_dim("one_to_many", query.len(), matrix.dim)?;
     if out.len() != matrix.rows {
         return Err(Error::length_mismatch(format!("{} rows but an output of {}", matrix.rows, out.len())));
     }
-    let table = T::table(tables()?);
+    let table = table::<T>(precision)?;
     out.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(block, out)| {
         for (k, slot) in out.iter_mut().enumerate() {
             *slot = metric.eval(table, query, matrix.row(block * ROWS_PER_TASK + k));
@@ -165,7 +166,13 @@ pub fn one_to_many<T: Element>(
 
 /// All pairs: `out[i * b.rows() + j] = metric(a.row(i), b.row(j))`. Blocks of rows of `b` stay
 /// in cache while a block of rows of `a` runs against them; blocks of `a` run in parallel.
-pub fn cdist<T: Element>(a: &Matrix<'_, T>, b: &Matrix<'_, T>, metric: Metric, out: &mut [T]) -> Result<()> {
+pub fn cdist<T: Element>(
+    a: &Matrix<'_, T>,
+    b: &Matrix<'_, T>,
+    metric: Metric,
+    precision: Precision,
+    out: &mut [T],
+) -> Result<()> {
     same_dim("cdist", a.dim, b.dim)?;
     let cells =
         a.rows.checked_mul(b.rows).ok_or_else(|| Error::invalid_argument("cdist output size overflows"))?;
@@ -180,7 +187,7 @@ pub fn cdist<T: Element>(a: &Matrix<'_, T>, b: &Matrix<'_, T>, metric: Metric, o
     if cells == 0 {
         return Ok(());
     }
-    let table = T::table(tables()?);
+    let table = table::<T>(precision)?;
     // About 64 KiB of b per block: it stays in L2 while a block of a's rows passes over it.
     let b_block = (16 * 1024 / b.dim.max(1)).clamp(8, 1024);
     const A_BLOCK: usize = 16;
@@ -260,6 +267,7 @@ pub fn topk<T: Element>(
     database: &Matrix<'_, T>,
     k: usize,
     metric: Metric,
+    precision: Precision,
     indices: &mut [usize],
     values: &mut [T],
 ) -> Result<()> {
@@ -280,7 +288,7 @@ pub fn topk<T: Element>(
     if cells == 0 {
         return Ok(());
     }
-    let table = T::table(tables()?);
+    let table = table::<T>(precision)?;
     let key = |value: T| if metric.is_similarity() { T::ZERO - value } else { value };
     let search = |query: &[T], rows: std::ops::Range<usize>| {
         let mut heap = BinaryHeap::with_capacity(k + 1);
@@ -381,10 +389,10 @@ mod tests {
         let b = Matrix::new(&b_buf, 300, dim, stride).unwrap();
         for metric in Metric::ALL {
             let mut all = vec![0.0f32; 13 * 300];
-            cdist(&a, &b, metric, &mut all).unwrap();
+            cdist(&a, &b, metric, Precision::Fast, &mut all).unwrap();
             for i in 0..13 {
                 let mut row = vec![0.0f32; 300];
-                one_to_many(a.row(i), &b, metric, &mut row).unwrap();
+                one_to_many(a.row(i), &b, metric, Precision::Fast, &mut row).unwrap();
                 for j in 0..300 {
                     let want = naive(metric, a.row(i), b.row(j));
                     assert!(
@@ -396,9 +404,12 @@ mod tests {
             }
         }
         let mut wrong = vec![0.0f32; 5];
-        assert_eq!(cdist(&a, &b, Metric::Dot, &mut wrong).unwrap_err().code(), "FERRULE_LENGTH_MISMATCH");
         assert_eq!(
-            one_to_many(&[1.0f32; 3], &b, Metric::Dot, &mut [0.0; 300]).unwrap_err().code(),
+            cdist(&a, &b, Metric::Dot, Precision::Fast, &mut wrong).unwrap_err().code(),
+            "FERRULE_LENGTH_MISMATCH"
+        );
+        assert_eq!(
+            one_to_many(&[1.0f32; 3], &b, Metric::Dot, Precision::Fast, &mut [0.0; 300]).unwrap_err().code(),
             "FERRULE_LENGTH_MISMATCH"
         );
     }
@@ -414,12 +425,12 @@ mod tests {
                 let k = 10;
                 let mut indices = vec![0usize; queries.rows() * k];
                 let mut values = vec![0.0f32; queries.rows() * k];
-                topk(&queries, &db, k, metric, &mut indices, &mut values).unwrap();
+                topk(&queries, &db, k, metric, Precision::Fast, &mut indices, &mut values).unwrap();
                 for q in 0..queries.rows() {
                     let mut all: Vec<(f32, usize)> = (0..db.rows())
                         .map(|r| {
                             let v = metric.eval(
-                                <f32 as Element>::table(tables().unwrap()),
+                                table::<f32>(Precision::Fast).unwrap(),
                                 queries.row(q),
                                 db.row(r),
                             );
@@ -436,9 +447,11 @@ mod tests {
         let mut v = [0.0f32; 1];
         let small = Matrix::dense(&db_buf[..dim], dim).unwrap();
         let query = Matrix::dense(&q_buf[..dim], dim).unwrap();
-        assert!(topk(&query, &small, 1, Metric::Cosine, &mut i, &mut v).is_ok());
+        assert!(topk(&query, &small, 1, Metric::Cosine, Precision::Fast, &mut i, &mut v).is_ok());
         assert_eq!(
-            topk(&query, &small, 2, Metric::Cosine, &mut [0; 2], &mut [0.0; 2]).unwrap_err().code(),
+            topk(&query, &small, 2, Metric::Cosine, Precision::Fast, &mut [0; 2], &mut [0.0; 2])
+                .unwrap_err()
+                .code(),
             "FERRULE_INVALID_ARGUMENT"
         );
     }
@@ -451,7 +464,7 @@ mod tests {
         let q = Matrix::dense(&q, 1).unwrap();
         let mut indices = [0usize; 4];
         let mut values = [0.0f32; 4];
-        topk(&q, &db, 4, Metric::SqEuclidean, &mut indices, &mut values).unwrap();
+        topk(&q, &db, 4, Metric::SqEuclidean, Precision::Fast, &mut indices, &mut values).unwrap();
         assert_eq!(indices, [3, 0, 2, 1]);
         assert!(values[3].is_nan());
     }

@@ -11,9 +11,12 @@
 //! Zero vectors: `cosine_similarity` is 0 and `cosine_distance` 1 when either vector has norm 0,
 //! rather than NaN.
 
+mod accurate;
 mod batch;
 mod elementwise;
+mod precision;
 mod scalar;
+mod threads;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
@@ -21,6 +24,8 @@ pub use batch::{Matrix, Metric, cdist, one_to_many, topk};
 pub use elementwise::{
     add, argmax, argmin, axpy, fma, max, mean, min, multiply, normalize, scale, subtract, sum,
 };
+pub use precision::Precision;
+pub use threads::with_threads;
 
 use crate::capabilities::{Isa, capabilities};
 use crate::{Error, Result};
@@ -51,6 +56,8 @@ pub trait Element:
     fn abs(self) -> Self;
     fn sqrt(self) -> Self;
     fn to_f64(self) -> f64;
+    /// Rounds to nearest (overflow gives infinity).
+    fn from_f64(value: f64) -> Self;
     #[doc(hidden)]
     fn table(tables: &Tables) -> &Table<Self>;
 }
@@ -66,6 +73,10 @@ impl Element for f32 {
     }
     fn to_f64(self) -> f64 {
         f64::from(self)
+    }
+    fn from_f64(value: f64) -> f32 {
+        // `as` rounds to nearest and saturates to infinity: the IEEE conversion.
+        value as f32
     }
     fn table(tables: &Tables) -> &Table<f32> {
         &tables.f32
@@ -83,6 +94,9 @@ impl Element for f64 {
     }
     fn to_f64(self) -> f64 {
         self
+    }
+    fn from_f64(value: f64) -> f64 {
+        value
     }
     fn table(tables: &Tables) -> &Table<f64> {
         &tables.f64
@@ -121,6 +135,23 @@ const SCALAR: Tables = Tables {
         sqeuclidean: scalar::sqeuclidean,
         manhattan: scalar::manhattan,
         dot_norms: scalar::dot_norms,
+    },
+};
+
+/// Double-double kernels, whatever the ISA (see `accurate.rs`).
+const ACCURATE: Tables = Tables {
+    isa: Isa::Scalar,
+    f32: Table {
+        dot: accurate::dot,
+        sqeuclidean: accurate::sqeuclidean,
+        manhattan: accurate::manhattan,
+        dot_norms: accurate::dot_norms,
+    },
+    f64: Table {
+        dot: accurate::dot,
+        sqeuclidean: accurate::sqeuclidean,
+        manhattan: accurate::manhattan,
+        dot_norms: accurate::dot_norms,
     },
 };
 
@@ -185,7 +216,15 @@ pub fn active_isa() -> Result<Isa> {
     Ok(tables()?.isa)
 }
 
-fn pair<'a, T: Element>(a: &[T], b: &[T]) -> Result<&'a Table<T>> {
+/// The kernels for `precision`.
+fn table<T: Element>(precision: Precision) -> Result<&'static Table<T>> {
+    match precision {
+        Precision::Fast => Ok(T::table(tables()?)),
+        Precision::Accurate => Ok(T::table(&ACCURATE)),
+    }
+}
+
+fn pair<T: Element>(a: &[T], b: &[T], precision: Precision) -> Result<&'static Table<T>> {
     if a.len() != b.len() {
         return Err(Error::length_mismatch(format!(
             "vectors of different lengths: {} and {}",
@@ -193,45 +232,42 @@ fn pair<'a, T: Element>(a: &[T], b: &[T]) -> Result<&'a Table<T>> {
             b.len()
         )));
     }
-    Ok(T::table(tables()?))
+    table(precision)
 }
 
-/// Sum of `a[i] * b[i]`.
+/// Sum of `a[i] * b[i]` ([`Precision::Fast`]; see [`Precision::dot`]).
 pub fn dot<T: Element>(a: &[T], b: &[T]) -> Result<T> {
-    Ok(Metric::Dot.eval(pair(a, b)?, a, b))
+    Precision::Fast.dot(a, b)
 }
 
-/// Sum of `(a[i] - b[i])^2` (computed from the differences, never as |a|^2 + |b|^2 - 2ab, so
-/// near-duplicate vectors keep their precision).
+/// Sum of `(a[i] - b[i])^2`, from the differences ([`Precision::Fast`]).
 pub fn sqeuclidean<T: Element>(a: &[T], b: &[T]) -> Result<T> {
-    Ok(Metric::SqEuclidean.eval(pair(a, b)?, a, b))
+    Precision::Fast.sqeuclidean(a, b)
 }
 
-/// The Euclidean distance, `sqrt(sqeuclidean(a, b))`.
+/// `sqrt(sqeuclidean(a, b))` ([`Precision::Fast`]).
 pub fn euclidean<T: Element>(a: &[T], b: &[T]) -> Result<T> {
-    Ok(Metric::Euclidean.eval(pair(a, b)?, a, b))
+    Precision::Fast.euclidean(a, b)
 }
 
-/// Sum of `|a[i] - b[i]|`.
+/// Sum of `|a[i] - b[i]|` ([`Precision::Fast`]).
 pub fn manhattan<T: Element>(a: &[T], b: &[T]) -> Result<T> {
-    Ok(Metric::Manhattan.eval(pair(a, b)?, a, b))
+    Precision::Fast.manhattan(a, b)
 }
 
-/// The Euclidean norm of `a`.
+/// The Euclidean norm of `a` ([`Precision::Fast`]).
 pub fn norm<T: Element>(a: &[T]) -> Result<T> {
-    Ok((T::table(tables()?).dot)(a, a).sqrt())
+    Precision::Fast.norm(a)
 }
 
-/// `a.b / (|a| |b|)`, in [-1, 1] up to rounding; 0 when either vector is all zeros.
+/// `a.b / (|a| |b|)`; 0 when either vector is all zeros ([`Precision::Fast`]).
 pub fn cosine_similarity<T: Element>(a: &[T], b: &[T]) -> Result<T> {
-    let (ab, aa, bb) = (pair(a, b)?.dot_norms)(a, b);
-    Ok(cosine_from(ab, aa, bb))
+    Precision::Fast.cosine_similarity(a, b)
 }
 
-/// `1 - cosine_similarity(a, b)`, clamped to [0, 2]; 1 when either vector is all zeros. NaN
-/// input gives NaN.
+/// `1 - cosine_similarity(a, b)` clamped to [0, 2]; 1 for a zero vector ([`Precision::Fast`]).
 pub fn cosine_distance<T: Element>(a: &[T], b: &[T]) -> Result<T> {
-    Ok(Metric::Cosine.eval(pair(a, b)?, a, b))
+    Precision::Fast.cosine_distance(a, b)
 }
 
 /// Cosine similarity from (a.b, a.a, b.b): 0 when either norm is 0.
