@@ -17,8 +17,11 @@ mod elementwise;
 mod precision;
 mod scalar;
 mod threads;
+mod tile;
 #[cfg(target_arch = "x86_64")]
 mod x86;
+#[cfg(target_arch = "x86_64")]
+mod x86_tile;
 
 pub use batch::{Matrix, Metric, cdist, one_to_many, topk};
 pub use elementwise::{
@@ -113,6 +116,9 @@ pub struct Table<T> {
     sqeuclidean: fn(&[T], &[T]) -> T,
     manhattan: fn(&[T], &[T]) -> T,
     dot_norms: DotNorms<T>,
+    /// The register-blocked kernel of `cdist` and multi-query `topk`; `None` for the accurate
+    /// table (those run pair by pair).
+    tile: Option<tile::Tile<T>>,
 }
 
 #[doc(hidden)]
@@ -129,12 +135,14 @@ const SCALAR: Tables = Tables {
         sqeuclidean: scalar::sqeuclidean,
         manhattan: scalar::manhattan,
         dot_norms: scalar::dot_norms,
+        tile: Some(tile::PORTABLE_F32),
     },
     f64: Table {
         dot: scalar::dot,
         sqeuclidean: scalar::sqeuclidean,
         manhattan: scalar::manhattan,
         dot_norms: scalar::dot_norms,
+        tile: Some(tile::PORTABLE_F64),
     },
 };
 
@@ -146,12 +154,14 @@ const ACCURATE: Tables = Tables {
         sqeuclidean: accurate::sqeuclidean,
         manhattan: accurate::manhattan,
         dot_norms: accurate::dot_norms,
+        tile: None,
     },
     f64: Table {
         dot: accurate::dot,
         sqeuclidean: accurate::sqeuclidean,
         manhattan: accurate::manhattan,
         dot_norms: accurate::dot_norms,
+        tile: None,
     },
 };
 
@@ -177,7 +187,13 @@ macro_rules! x86_table {
             // SAFETY: as for `dot`.
             unsafe { x86::$module::dot_norms(a, b) }
         }
-        Table::<$t> { dot, sqeuclidean, manhattan, dot_norms }
+        fn run_tile(raw: tile::Raw, rows: &[&[$t]], panel: &[$t], out: &mut [$t]) -> bool {
+            // SAFETY: as for `dot` (the tile checks the shapes itself).
+            unsafe { x86_tile::$module::run(raw, rows, panel, out) }
+        }
+        let tile =
+            tile::Tile { width: x86_tile::$module::WIDTH, height: x86_tile::$module::HEIGHT, run: run_tile };
+        Table::<$t> { dot, sqeuclidean, manhattan, dot_norms, tile: Some(tile) }
     }};
 }
 

@@ -137,3 +137,102 @@ fn near_duplicates_keep_their_small_distance() {
         assert!((got - want).abs() <= want * 1e-6, "{:?}: {got} vs {want}", tables.isa);
     }
 }
+
+/// Every level's cdist tile against an f64 reference: every row count up to the tile's height,
+/// dimensions 0..=130 and larger, partial panels, special values.
+#[test]
+fn every_tile_matches_the_reference() {
+    fn check<T: Element>(tables: &Tables, convert: fn(f64) -> T, epsilon: f64) {
+        let Some(tile) = &T::table(tables).tile else { return };
+        let dims = (0..=130).chain([255, 1000]);
+        for dim in dims {
+            let b_rows = tile.width - 1 + dim % 2; // a partial panel (zero padding) or a full one
+            let a64 = values(tile.height * dim + 1, dim as u64 + 7);
+            let b64 = values(b_rows * dim + 1, dim as u64 + 77);
+            let a: Vec<T> = a64.iter().map(|&v| convert(v)).collect();
+            let b: Vec<T> = b64.iter().map(|&v| convert(v)).collect();
+            // Unaligned: both start one element in.
+            let am = Matrix::new(&a[1..], tile.height, dim, dim).unwrap();
+            let bm = Matrix::new(&b[1..], b_rows, dim, dim).unwrap();
+            let mut panel = vec![T::ZERO; tile.width * dim];
+            tile::pack(&bm, 0, tile.width, &mut panel);
+            for m in 1..=tile.height {
+                let rows: Vec<&[T]> = (0..m).map(|r| am.row(r)).collect();
+                for raw in [tile::Raw::Dot, tile::Raw::SqEuclidean, tile::Raw::Manhattan] {
+                    let mut out = vec![T::ZERO; m * tile.width];
+                    assert!((tile.run)(raw, &rows, &panel, &mut out));
+                    for r in 0..m {
+                        for j in 0..b_rows {
+                            let x: Vec<f64> = am.row(r).iter().map(|v| v.to_f64()).collect();
+                            let y: Vec<f64> = bm.row(j).iter().map(|v| v.to_f64()).collect();
+                            let [dot, sq, l1, _, _, dot_mag] = reference(&x, &y);
+                            let (want, magnitude) = match raw {
+                                tile::Raw::Dot => (dot, dot_mag),
+                                tile::Raw::SqEuclidean => (sq, sq),
+                                tile::Raw::Manhattan => (l1, l1),
+                            };
+                            let what = format!("{:?} tile {raw:?} dim={dim} m={m} r={r} j={j}", tables.isa);
+                            close(out[r * tile.width + j].to_f64(), want, magnitude, dim, epsilon, &what);
+                        }
+                    }
+                }
+                // Shapes the kernel does not take are refused, not read.
+                let mut short = vec![T::ZERO; m * tile.width - 1];
+                assert!(!(tile.run)(tile::Raw::Dot, &rows, &panel, &mut short));
+            }
+            if dim > 0 {
+                let short_row = &am.row(0)[..dim - 1];
+                let mut out = vec![T::ZERO; tile.width];
+                assert!(!(tile.run)(tile::Raw::Dot, &[short_row], &panel, &mut out));
+            }
+            assert!(!(tile.run)(tile::Raw::Dot, &[], &panel, &mut []));
+        }
+        // NaN and infinity reach exactly the cells they touch.
+        let dim = 5;
+        let mut a = vec![T::ONE; tile.height * dim];
+        a[2] = convert(f64::NAN);
+        a[dim + 1] = convert(f64::INFINITY);
+        let b = vec![T::ONE; tile.width * dim];
+        let bm = Matrix::dense(&b, dim).unwrap();
+        let mut panel = vec![T::ZERO; tile.width * dim];
+        tile::pack(&bm, 0, tile.width, &mut panel);
+        let rows: Vec<&[T]> = a.chunks(dim).collect();
+        let mut out = vec![T::ZERO; tile.height * tile.width];
+        assert!((tile.run)(tile::Raw::Dot, &rows, &panel, &mut out));
+        assert!(out[..tile.width].iter().all(|v| v.to_f64().is_nan()));
+        assert!(out[tile.width..2 * tile.width].iter().all(|v| v.to_f64() == f64::INFINITY));
+        assert!(out[2 * tile.width..].iter().all(|v| v.to_f64() == dim as f64));
+    }
+    for tables in every_supported_level() {
+        check::<f32>(&tables, |v| v as f32, f64::from(f32::EPSILON));
+        check::<f64>(&tables, |v| v, f64::EPSILON);
+    }
+}
+
+#[test]
+fn cdist_near_duplicates_are_exact_for_sqeuclidean() {
+    // Rows 100 apart from the origin differing by 1e-3 in one coordinate: the expanded form
+    // |a|^2 + |b|^2 - 2ab loses every digit; the difference form keeps them.
+    let dim = 128;
+    let base: Vec<f32> = values(dim, 9).iter().map(|&v| 100.0 + v as f32).collect();
+    let rows = 50;
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    for r in 0..rows {
+        let mut x = base.clone();
+        x[r % dim] += 1e-3 * (r + 1) as f32;
+        a.extend_from_slice(&x);
+        b.extend_from_slice(&base);
+    }
+    let (am, bm) = (Matrix::dense(&a, dim).unwrap(), Matrix::dense(&b, dim).unwrap());
+    let mut out = vec![0.0f32; rows * rows];
+    cdist(&am, &bm, Metric::SqEuclidean, Precision::Fast, &mut out).unwrap();
+    for i in 0..rows {
+        let want: f64 =
+            am.row(i).iter().zip(bm.row(0)).map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2)).sum();
+        for j in 0..rows {
+            let got = f64::from(out[i * rows + j]);
+            assert!((got - want).abs() <= 1e-6 * want, "row {i}: {got} vs {want}");
+        }
+    }
+}
