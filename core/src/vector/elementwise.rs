@@ -1,13 +1,14 @@
 //! Reductions (`sum`, `mean`, `min`, `max`, `argmin`, `argmax`) and element-wise operations
 //! with an output buffer (`scale`, `add`, `subtract`, `multiply`, `axpy`, `fma`, `normalize`).
 //!
-//! Portable code for now (the reference the SIMD versions will be tested against; the loops are
-//! simple enough for the compiler to vectorize at the baseline level).
+//! The loops themselves are in `loops.rs`: one generic body compiled once per SIMD level, so
+//! every level gives the portable result exactly.
 //!
 //! NaN policy, the same in every runtime: `min`, `max` return NaN when any element is NaN, and
 //! `argmin`, `argmax` the index of the first NaN (as NumPy does); `sum` and `mean` propagate NaN
 //! through arithmetic. Empty input: `sum` is 0; the others are `FERRULE_INVALID_ARGUMENT`.
 
+use super::loops::{Loops, Map};
 use super::{Element, norm};
 use crate::{Error, Result};
 
@@ -25,72 +26,48 @@ fn same_len(what: &str, lengths: &[usize]) -> Result<()> {
     Ok(())
 }
 
-/// Sum of the elements, in the input type, over eight independent lanes.
+/// Sum of the elements in the input type over 16 lanes (the same result on every SIMD level).
+/// [`Precision::sum`](super::Precision::sum) offers a double-double sum.
 pub fn sum<T: Element>(x: &[T]) -> T {
-    let mut lanes = [T::ZERO; 8];
-    let mut chunks = x.chunks_exact(8);
-    for chunk in &mut chunks {
-        for k in 0..8 {
-            lanes[k] = lanes[k] + chunk[k];
-        }
-    }
-    let mut total =
-        ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-    for &v in chunks.remainder() {
-        total = total + v;
-    }
-    total
+    Loops::active_or_portable().sum(x)
 }
 
 /// The arithmetic mean, accumulated in `f64` whatever the input type.
 pub fn mean<T: Element>(x: &[T]) -> Result<f64> {
     non_empty(x, "mean")?;
-    let mut lanes = [0.0f64; 4];
-    let mut chunks = x.chunks_exact(4);
-    for chunk in &mut chunks {
-        for k in 0..4 {
-            lanes[k] += chunk[k].to_f64();
-        }
-    }
-    let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-    for &v in chunks.remainder() {
-        total += v.to_f64();
-    }
-    Ok(total / x.len() as f64)
-}
-
-fn is_nan<T: Element>(v: T) -> bool {
-    v.partial_cmp(&v).is_none()
+    Ok(Loops::active()?.sum_f64(x) / x.len() as f64)
 }
 
 /// The index of the extreme element: the first NaN if there is one, else the first of the
-/// smallest (`better = Less`) or largest (`better = Greater`).
-fn arg_extreme<T: Element>(x: &[T], better: std::cmp::Ordering, what: &str) -> Result<usize> {
+/// smallest (`LESS`) or largest.
+fn arg_extreme<T: Element, const LESS: bool>(x: &[T], what: &str) -> Result<usize> {
     non_empty(x, what)?;
-    let mut best = 0;
-    for (i, &v) in x.iter().enumerate() {
-        if is_nan(v) {
-            return Ok(i);
-        }
-        if v.partial_cmp(&x[best]) == Some(better) {
-            best = i;
-        }
-    }
-    Ok(best)
+    let loops = Loops::active()?;
+    let (best, nan) = if LESS { loops.min(x) } else { loops.max(x) };
+    let found = match (nan, best) {
+        (true, _) => loops.first_nan(x),
+        (false, Some(best)) => loops.find(x, best),
+        (false, None) => None,
+    };
+    found.ok_or_else(|| Error::internal(format!("{what}: no element matched the extreme found")))
 }
 
+/// The index of the smallest element: the first of equal minima, or the first NaN (NumPy's rule).
 pub fn argmin<T: Element>(x: &[T]) -> Result<usize> {
-    arg_extreme(x, std::cmp::Ordering::Less, "argmin")
+    arg_extreme::<T, true>(x, "argmin")
 }
 
+/// The index of the largest element: the first of equal maxima, or the first NaN.
 pub fn argmax<T: Element>(x: &[T]) -> Result<usize> {
-    arg_extreme(x, std::cmp::Ordering::Greater, "argmax")
+    arg_extreme::<T, false>(x, "argmax")
 }
 
+/// The smallest element; NaN if any element is NaN.
 pub fn min<T: Element>(x: &[T]) -> Result<T> {
     Ok(x[argmin(x)?])
 }
 
+/// The largest element; NaN if any element is NaN.
 pub fn max<T: Element>(x: &[T]) -> Result<T> {
     Ok(x[argmax(x)?])
 }
@@ -98,44 +75,42 @@ pub fn max<T: Element>(x: &[T]) -> Result<T> {
 /// `out[i] = alpha * x[i]`.
 pub fn scale<T: Element>(x: &[T], alpha: T, out: &mut [T]) -> Result<()> {
     same_len("scale", &[x.len(), out.len()])?;
-    out.iter_mut().zip(x).for_each(|(o, &v)| *o = alpha * v);
+    Loops::active()?.map(Map::Scale(alpha), x, &[], &[], out);
     Ok(())
 }
 
 /// `out[i] = a[i] + b[i]`.
 pub fn add<T: Element>(a: &[T], b: &[T], out: &mut [T]) -> Result<()> {
     same_len("add", &[a.len(), b.len(), out.len()])?;
-    out.iter_mut().zip(a.iter().zip(b)).for_each(|(o, (&x, &y))| *o = x + y);
+    Loops::active()?.map(Map::Add, a, b, &[], out);
     Ok(())
 }
 
 /// `out[i] = a[i] - b[i]`.
 pub fn subtract<T: Element>(a: &[T], b: &[T], out: &mut [T]) -> Result<()> {
     same_len("subtract", &[a.len(), b.len(), out.len()])?;
-    out.iter_mut().zip(a.iter().zip(b)).for_each(|(o, (&x, &y))| *o = x - y);
+    Loops::active()?.map(Map::Subtract, a, b, &[], out);
     Ok(())
 }
 
 /// `out[i] = a[i] * b[i]`.
 pub fn multiply<T: Element>(a: &[T], b: &[T], out: &mut [T]) -> Result<()> {
     same_len("multiply", &[a.len(), b.len(), out.len()])?;
-    out.iter_mut().zip(a.iter().zip(b)).for_each(|(o, (&x, &y))| *o = x * y);
+    Loops::active()?.map(Map::Multiply, a, b, &[], out);
     Ok(())
 }
 
 /// `out[i] = alpha * x[i] + y[i]` (BLAS axpy, into a separate output).
 pub fn axpy<T: Element>(alpha: T, x: &[T], y: &[T], out: &mut [T]) -> Result<()> {
     same_len("axpy", &[x.len(), y.len(), out.len()])?;
-    out.iter_mut().zip(x.iter().zip(y)).for_each(|(o, (&a, &b))| *o = alpha * a + b);
+    Loops::active()?.map(Map::Axpy(alpha), x, y, &[], out);
     Ok(())
 }
 
 /// `out[i] = a[i] * b[i] + c[i]` (multiply, then add: two roundings, the same on every CPU).
 pub fn fma<T: Element>(a: &[T], b: &[T], c: &[T], out: &mut [T]) -> Result<()> {
     same_len("fma", &[a.len(), b.len(), c.len(), out.len()])?;
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = a[i] * b[i] + c[i];
-    }
+    Loops::active()?.map(Map::Fma, a, b, c, out);
     Ok(())
 }
 
@@ -147,7 +122,7 @@ pub fn normalize<T: Element>(x: &[T], out: &mut [T]) -> Result<()> {
         out.iter_mut().for_each(|o| *o = T::ZERO);
         return Ok(());
     }
-    out.iter_mut().zip(x).for_each(|(o, &v)| *o = v / length);
+    Loops::active()?.map(Map::Divide(length), x, &[], &[], out);
     Ok(())
 }
 

@@ -14,6 +14,7 @@
 mod accurate;
 mod batch;
 mod elementwise;
+mod loops;
 mod precision;
 mod scalar;
 mod threads;
@@ -59,6 +60,7 @@ pub trait Element:
     fn abs(self) -> Self;
     fn sqrt(self) -> Self;
     fn to_f64(self) -> f64;
+    fn is_nan(self) -> bool;
     /// Rounds to nearest (overflow gives infinity).
     fn from_f64(value: f64) -> Self;
     #[doc(hidden)]
@@ -76,6 +78,9 @@ impl Element for f32 {
     }
     fn to_f64(self) -> f64 {
         f64::from(self)
+    }
+    fn is_nan(self) -> bool {
+        f32::is_nan(self)
     }
     fn from_f64(value: f64) -> f32 {
         // `as` rounds to nearest and saturates to infinity: the IEEE conversion.
@@ -98,6 +103,9 @@ impl Element for f64 {
     fn to_f64(self) -> f64 {
         self
     }
+    fn is_nan(self) -> bool {
+        f64::is_nan(self)
+    }
     fn from_f64(value: f64) -> f64 {
         value
     }
@@ -109,6 +117,31 @@ impl Element for f64 {
 /// A kernel returning (a.b, a.a, b.b).
 type DotNorms<T> = fn(&[T], &[T]) -> (T, T, T);
 
+/// A kernel of one query against four rows.
+type Many4<T> = fn(&[T], [&[T]; 4]) -> [T; 4];
+/// (query.row, row.row) of one query against four rows.
+type DotNorms4<T> = fn(&[T], [&[T]; 4]) -> ([T; 4], [T; 4]);
+
+/// Four rows through a 1:1 kernel, one at a time (the levels without a fused kernel).
+macro_rules! by_rows {
+    ($kernel:path) => {{
+        fn many<T: Element>(q: &[T], rows: [&[T]; 4]) -> [T; 4] {
+            rows.map(|row| $kernel(q, row))
+        }
+        many
+    }};
+}
+
+macro_rules! dot_norms_by_rows {
+    ($kernel:path) => {{
+        fn many<T: Element>(q: &[T], rows: [&[T]; 4]) -> ([T; 4], [T; 4]) {
+            let all = rows.map(|row| $kernel(q, row));
+            (all.map(|x| x.0), all.map(|x| x.2))
+        }
+        many
+    }};
+}
+
 /// One ISA's kernels for one element type. Callers pass slices of equal length.
 #[doc(hidden)]
 pub struct Table<T> {
@@ -116,6 +149,11 @@ pub struct Table<T> {
     sqeuclidean: fn(&[T], &[T]) -> T,
     manhattan: fn(&[T], &[T]) -> T,
     dot_norms: DotNorms<T>,
+    /// `dot` and `sqeuclidean` of one query against four rows, and `dot_norms` without the
+    /// query's norm: what `one_to_many` and `topk` run (same results as the 1:1 kernels).
+    dot4: Many4<T>,
+    sqeuclidean4: Many4<T>,
+    dot_norms4: DotNorms4<T>,
     /// The register-blocked kernel of `cdist` and multi-query `topk`; `None` for the accurate
     /// table (those run pair by pair).
     tile: Option<tile::Tile<T>>,
@@ -135,6 +173,9 @@ const SCALAR: Tables = Tables {
         sqeuclidean: scalar::sqeuclidean,
         manhattan: scalar::manhattan,
         dot_norms: scalar::dot_norms,
+        dot4: by_rows!(scalar::dot),
+        sqeuclidean4: by_rows!(scalar::sqeuclidean),
+        dot_norms4: dot_norms_by_rows!(scalar::dot_norms),
         tile: Some(tile::PORTABLE_F32),
     },
     f64: Table {
@@ -142,6 +183,9 @@ const SCALAR: Tables = Tables {
         sqeuclidean: scalar::sqeuclidean,
         manhattan: scalar::manhattan,
         dot_norms: scalar::dot_norms,
+        dot4: by_rows!(scalar::dot),
+        sqeuclidean4: by_rows!(scalar::sqeuclidean),
+        dot_norms4: dot_norms_by_rows!(scalar::dot_norms),
         tile: Some(tile::PORTABLE_F64),
     },
 };
@@ -154,6 +198,9 @@ const ACCURATE: Tables = Tables {
         sqeuclidean: accurate::sqeuclidean,
         manhattan: accurate::manhattan,
         dot_norms: accurate::dot_norms,
+        dot4: by_rows!(accurate::dot),
+        sqeuclidean4: by_rows!(accurate::sqeuclidean),
+        dot_norms4: dot_norms_by_rows!(accurate::dot_norms),
         tile: None,
     },
     f64: Table {
@@ -161,6 +208,9 @@ const ACCURATE: Tables = Tables {
         sqeuclidean: accurate::sqeuclidean,
         manhattan: accurate::manhattan,
         dot_norms: accurate::dot_norms,
+        dot4: by_rows!(accurate::dot),
+        sqeuclidean4: by_rows!(accurate::sqeuclidean),
+        dot_norms4: dot_norms_by_rows!(accurate::dot_norms),
         tile: None,
     },
 };
@@ -191,9 +241,30 @@ macro_rules! x86_table {
             // SAFETY: as for `dot` (the tile checks the shapes itself).
             unsafe { x86_tile::$module::run(raw, rows, panel, out) }
         }
+        fn dot4(q: &[$t], rows: [&[$t]; 4]) -> [$t; 4] {
+            // SAFETY: as for `dot`.
+            unsafe { x86::$module::dot4(q, rows) }
+        }
+        fn sqeuclidean4(q: &[$t], rows: [&[$t]; 4]) -> [$t; 4] {
+            // SAFETY: as for `dot`.
+            unsafe { x86::$module::sqeuclidean4(q, rows) }
+        }
+        fn dot_norms4(q: &[$t], rows: [&[$t]; 4]) -> ([$t; 4], [$t; 4]) {
+            // SAFETY: as for `dot`.
+            unsafe { x86::$module::dot_norms4(q, rows) }
+        }
         let tile =
             tile::Tile { width: x86_tile::$module::WIDTH, height: x86_tile::$module::HEIGHT, run: run_tile };
-        Table::<$t> { dot, sqeuclidean, manhattan, dot_norms, tile: Some(tile) }
+        Table::<$t> {
+            dot,
+            sqeuclidean,
+            manhattan,
+            dot_norms,
+            dot4,
+            sqeuclidean4,
+            dot_norms4,
+            tile: Some(tile),
+        }
     }};
 }
 

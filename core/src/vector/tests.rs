@@ -236,3 +236,140 @@ fn cdist_near_duplicates_are_exact_for_sqeuclidean() {
         }
     }
 }
+
+/// The four-row kernels of every level give exactly the 1:1 kernels' results, at every length
+/// (including rows longer than the query, which they must not read past the query's length).
+#[test]
+fn four_row_kernels_equal_the_one_to_one_kernels() {
+    fn check<T: Element + PartialEq>(tables: &Tables, convert: fn(f64) -> T) {
+        let table = T::table(tables);
+        for n in lengths() {
+            let q: Vec<T> = values(n + 1, n as u64 + 3).iter().map(|&v| convert(v)).collect();
+            let q = &q[1..];
+            let data: Vec<T> = values(4 * n + 4, n as u64 + 30).iter().map(|&v| convert(v)).collect();
+            let rows: [&[T]; 4] = std::array::from_fn(|r| &data[1 + r * n..1 + (r + 1) * n]);
+            let what = format!("{:?} n={n}", tables.isa);
+            let same = |x: T, y: T| x == y || (x.to_f64().is_nan() && y.to_f64().is_nan());
+            let dots = (table.dot4)(q, rows);
+            let squares = (table.sqeuclidean4)(q, rows);
+            let (ab, bb) = (table.dot_norms4)(q, rows);
+            for r in 0..4 {
+                assert!(same(dots[r], (table.dot)(q, rows[r])), "{what} dot4");
+                assert!(same(squares[r], (table.sqeuclidean)(q, rows[r])), "{what} sqeuclidean4");
+                let (x, _, z) = (table.dot_norms)(q, rows[r]);
+                assert!(same(ab[r], x) && same(bb[r], z), "{what} dot_norms4");
+            }
+        }
+        // A NaN in one row stays in that row.
+        let q = vec![T::ONE; 40];
+        let mut data = [T::ONE; 160];
+        data[45] = convert(f64::NAN);
+        let rows: [&[T]; 4] = std::array::from_fn(|r| &data[r * 40..(r + 1) * 40]);
+        let dots = (table.dot4)(&q, rows);
+        assert!(dots[1].to_f64().is_nan() && dots[0].to_f64() == 40.0 && dots[3].to_f64() == 40.0);
+    }
+    for tables in every_supported_level() {
+        check::<f32>(&tables, |v| v as f32);
+        check::<f64>(&tables, |v| v);
+    }
+}
+
+#[test]
+fn one_to_many_equals_the_one_to_one_functions() {
+    for dim in [0usize, 1, 3, 16, 17, 40, 128] {
+        for rows in 0..=9 {
+            let stride = dim + 2;
+            let data: Vec<f32> = values(rows * stride + 1, dim as u64).iter().map(|&v| v as f32).collect();
+            let m = Matrix::new(&data[1..], rows, dim, stride).unwrap();
+            let mut q: Vec<f32> = values(dim, 99).iter().map(|&v| v as f32).collect();
+            if dim == 3 {
+                q.fill(0.0); // the zero query: cosine 1 everywhere
+            }
+            for metric in Metric::ALL {
+                let mut out = vec![0.0f32; rows];
+                one_to_many(&q, &m, metric, Precision::Fast, &mut out).unwrap();
+                for (r, &got) in out.iter().enumerate() {
+                    let want = Precision::Fast.distance(metric, &q, m.row(r)).unwrap();
+                    assert!(got == want || (got.is_nan() && want.is_nan()), "{metric:?} dim={dim} row {r}");
+                }
+            }
+        }
+    }
+}
+
+/// Every level's reductions and element-wise loops against the portable ones (bit for bit: the
+/// same generic code) and against plain references, at every length, unaligned, with NaN at
+/// every position class, infinities, signed zeros.
+#[test]
+fn every_level_of_the_loops_matches_the_portable_loops() {
+    use super::loops::{Loops, Map};
+    fn check<T: Element + PartialEq>(isa: Isa, convert: fn(f64) -> T) {
+        let (level, portable) = (Loops::of(isa), Loops::of(Isa::Scalar));
+        let same = |x: T, y: T| x == y || (x.to_f64().is_nan() && y.to_f64().is_nan());
+        for n in lengths() {
+            let base: Vec<T> = values(n + 1, n as u64 + 11).iter().map(|&v| convert(v)).collect();
+            let mut cases: Vec<Vec<T>> = vec![base[1..].to_vec()];
+            if n > 0 {
+                for at in [0, n / 2, n - 1] {
+                    let mut with_nan = base[1..].to_vec();
+                    with_nan[at] = convert(f64::NAN);
+                    cases.push(with_nan);
+                }
+                let mut extremes = base[1..].to_vec();
+                extremes[n / 3] = convert(f64::INFINITY);
+                extremes[n - 1] = convert(f64::NEG_INFINITY);
+                cases.push(extremes);
+                cases.push(vec![convert(-0.0); n]);
+                cases.push(vec![convert(f64::NAN); n]);
+            }
+            for x in &cases {
+                let what = format!("{isa:?} n={n}");
+                assert!(same(level.sum(x), portable.sum(x)), "{what} sum");
+                assert_eq!(level.sum_f64(x).to_bits(), portable.sum_f64(x).to_bits(), "{what} sum_f64");
+                // The references: NumPy's NaN rule and first-of-equals.
+                let first_nan = x.iter().position(|v| v.to_f64().is_nan());
+                let numbers: Vec<(usize, f64)> =
+                    x.iter().map(|v| v.to_f64()).enumerate().filter(|(_, v)| !v.is_nan()).collect();
+                let arg_min = numbers.iter().fold(None::<(usize, f64)>, |m, &(i, v)| match m {
+                    Some((_, best)) if v >= best => m,
+                    _ => Some((i, v)),
+                });
+                let arg_max = numbers.iter().fold(None::<(usize, f64)>, |m, &(i, v)| match m {
+                    Some((_, best)) if v <= best => m,
+                    _ => Some((i, v)),
+                });
+                assert_eq!(level.first_nan(x), first_nan, "{what} first_nan");
+                let (min, nan) = level.min(x);
+                assert_eq!(nan, first_nan.is_some(), "{what} min nan");
+                assert_eq!(min.map(|m| m.to_f64()), arg_min.map(|m| m.1), "{what} min");
+                let (max, nan) = level.max(x);
+                assert_eq!(nan, first_nan.is_some(), "{what} max nan");
+                assert_eq!(max.map(|m| m.to_f64()), arg_max.map(|m| m.1), "{what} max");
+                if let (Some(m), None) = (min, first_nan) {
+                    assert_eq!(level.find(x, m), arg_min.map(|m| m.0), "{what} find min");
+                }
+                let y: Vec<T> = x.iter().rev().copied().collect();
+                for op in [
+                    Map::Scale(convert(1.5)),
+                    Map::Divide(convert(3.0)),
+                    Map::Add,
+                    Map::Subtract,
+                    Map::Multiply,
+                    Map::Axpy(convert(-2.0)),
+                    Map::Fma,
+                ] {
+                    let mut got = vec![T::ZERO; n];
+                    let mut want = vec![T::ZERO; n];
+                    level.map(op, x, &y, x, &mut got);
+                    portable.map(op, x, &y, x, &mut want);
+                    assert!(got.iter().zip(&want).all(|(&g, &w)| same(g, w)), "{what} {op:?}");
+                }
+            }
+        }
+    }
+    let best = crate::capabilities::best_isa(&crate::capabilities::detected_features());
+    for isa in Isa::ALL.into_iter().filter(|isa| isa.belongs_to_this_arch() && *isa <= best) {
+        check::<f32>(isa, |v| v as f32);
+        check::<f64>(isa, |v| v);
+    }
+}

@@ -141,6 +141,122 @@ macro_rules! kernels {
                     )
                 }
             }
+            /// `dot(q, rows[r])` for four rows at once: the query's vectors are loaded once for
+            /// all four, and each row's arithmetic is `dot`'s, in the same order (the results
+            /// are identical). Callers pass rows of `q.len()` elements.
+            #[target_feature(enable = $feature)]
+            pub unsafe fn dot4(q: &[$t], rows: [&[$t]; 4]) -> [$t; 4] {
+                let n = q.len();
+                if rows.iter().any(|row| row.len() < n) {
+                    // SAFETY: the CPU has the feature (this function's own contract).
+                    return rows.map(|row| unsafe { dot(q, row) });
+                }
+                let (mut s0, mut s1) = ([$zero(); 4], [$zero(); 4]);
+                let mut i = 0;
+                // SAFETY (every `at`/`tail` below): the loop bounds keep each vector inside
+                // `0..n`, and every row has at least `n` elements (checked above).
+                unsafe {
+                    while i + 2 * $w <= n {
+                        let (q0, q1) = (at(q, i), at(q, i + $w));
+                        for r in 0..4 {
+                            s0[r] = $fmadd(q0, at(rows[r], i), s0[r]);
+                            s1[r] = $fmadd(q1, at(rows[r], i + $w), s1[r]);
+                        }
+                        i += 2 * $w;
+                    }
+                    while i + $w <= n {
+                        let q0 = at(q, i);
+                        for r in 0..4 {
+                            s0[r] = $fmadd(q0, at(rows[r], i), s0[r]);
+                        }
+                        i += $w;
+                    }
+                    let qt = tail(q, i, n);
+                    let mut out = [0.0; 4];
+                    for r in 0..4 {
+                        s1[r] = $fmadd(qt, tail(rows[r], i, n), s1[r]);
+                        out[r] = hsum($add(s0[r], s1[r])) + rest(q, rows[r], i, n, |x, y| x * y);
+                    }
+                    out
+                }
+            }
+
+            /// `sqeuclidean(q, rows[r])` for four rows at once (identical results; see `dot4`).
+            #[target_feature(enable = $feature)]
+            pub unsafe fn sqeuclidean4(q: &[$t], rows: [&[$t]; 4]) -> [$t; 4] {
+                let n = q.len();
+                if rows.iter().any(|row| row.len() < n) {
+                    // SAFETY: the CPU has the feature.
+                    return rows.map(|row| unsafe { sqeuclidean(q, row) });
+                }
+                let (mut s0, mut s1) = ([$zero(); 4], [$zero(); 4]);
+                let mut i = 0;
+                // SAFETY: as in `dot4`.
+                unsafe {
+                    while i + 2 * $w <= n {
+                        let (q0, q1) = (at(q, i), at(q, i + $w));
+                        for r in 0..4 {
+                            let d0 = $sub(q0, at(rows[r], i));
+                            let d1 = $sub(q1, at(rows[r], i + $w));
+                            s0[r] = $fmadd(d0, d0, s0[r]);
+                            s1[r] = $fmadd(d1, d1, s1[r]);
+                        }
+                        i += 2 * $w;
+                    }
+                    while i + $w <= n {
+                        let q0 = at(q, i);
+                        for r in 0..4 {
+                            let d = $sub(q0, at(rows[r], i));
+                            s0[r] = $fmadd(d, d, s0[r]);
+                        }
+                        i += $w;
+                    }
+                    let qt = tail(q, i, n);
+                    let mut out = [0.0; 4];
+                    for r in 0..4 {
+                        let d = $sub(qt, tail(rows[r], i, n));
+                        s1[r] = $fmadd(d, d, s1[r]);
+                        out[r] = hsum($add(s0[r], s1[r])) + rest(q, rows[r], i, n, |x, y| (x - y) * (x - y));
+                    }
+                    out
+                }
+            }
+
+            /// `dot_norms(q, rows[r])` without the query's own norm: `(q.row, row.row)` for four
+            /// rows at once (identical to `dot_norms`'s first and last results).
+            #[target_feature(enable = $feature)]
+            pub unsafe fn dot_norms4(q: &[$t], rows: [&[$t]; 4]) -> ([$t; 4], [$t; 4]) {
+                let n = q.len();
+                if rows.iter().any(|row| row.len() < n) {
+                    // SAFETY: the CPU has the feature.
+                    let all = rows.map(|row| unsafe { dot_norms(q, row) });
+                    return (all.map(|x| x.0), all.map(|x| x.2));
+                }
+                let (mut ab, mut bb) = ([$zero(); 4], [$zero(); 4]);
+                let mut i = 0;
+                // SAFETY: as in `dot4`.
+                unsafe {
+                    while i + $w <= n {
+                        let x = at(q, i);
+                        for r in 0..4 {
+                            let y = at(rows[r], i);
+                            ab[r] = $fmadd(x, y, ab[r]);
+                            bb[r] = $fmadd(y, y, bb[r]);
+                        }
+                        i += $w;
+                    }
+                    let x = tail(q, i, n);
+                    let (mut dots, mut norms) = ([0.0; 4], [0.0; 4]);
+                    for r in 0..4 {
+                        let y = tail(rows[r], i, n);
+                        ab[r] = $fmadd(x, y, ab[r]);
+                        bb[r] = $fmadd(y, y, bb[r]);
+                        dots[r] = hsum(ab[r]) + rest(q, rows[r], i, n, |x, y| x * y);
+                        norms[r] = hsum(bb[r]) + rest(q, rows[r], i, n, |_, y| y * y);
+                    }
+                    (dots, norms)
+                }
+            }
         }
     };
     // AVX2: no masked loads for the tail: `tail` gives zeros and `rest` adds the leftover
