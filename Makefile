@@ -34,7 +34,7 @@ VALGRIND := valgrind -q --trace-children=yes --error-exitcode=99 --leak-check=fu
 C_LIBS_STATIC := -lgcc_s -lutil -lrt -lpthread -lm -ldl
 
 .PHONY: help demo test bench setup build build-python build-node build-c header install \
-        lint test-rust test-python test-node test-c test-examples test-install test-packaging clean
+        lint test-rust test-neon test-python test-node test-c test-examples test-install test-packaging clean
 
 help:
 	@echo "make demo    build everything and run the main job on bundled data"
@@ -142,11 +142,25 @@ test-rust:
 	@echo "the vector kernels' public functions on the portable path (FERRULE_MAX_ISA=scalar):"
 	FERRULE_MAX_ISA=scalar cargo test --quiet -p ferrule-core --lib vector
 	@if command -v valgrind >/dev/null 2>&1; then \
-	  echo "ferrule-core's unsafe code (the pool arena, resolve), under valgrind:"; \
-	  CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VALGRIND)" cargo test --quiet -p ferrule-core --lib; \
+	  echo "ferrule-core's unsafe code (the pool arena, the SIMD kernels at every tail; valgrind shows an AVX2 CPU):"; \
+	  FERRULE_QUICK_TESTS=1 CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VALGRIND)" cargo test --quiet -p ferrule-core --lib; \
 	  CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VALGRIND)" cargo test --quiet -p ferrule-core \
 	    --test pool -- eight_threads frozen_pools serialization empty_long limits arrow_values; \
 	else echo "valgrind not installed: memory checks skipped (.ci/run installs it)"; fi
+	@$(MAKE) --no-print-directory test-neon
+
+# The NEON kernels, cross-compiled for aarch64 and run under qemu (this machine is x86-64).
+# Needs the aarch64 Rust target, a cross linker and qemu-user: .ci/run installs them; without
+# them the run says so and skips.
+AARCH64 := aarch64-unknown-linux-gnu
+test-neon:
+	@if rustup target list --installed 2>/dev/null | grep -qx $(AARCH64) \
+	    && command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 && command -v qemu-aarch64 >/dev/null 2>&1; then \
+	  echo "the vector kernels on aarch64 (NEON), under qemu:"; \
+	  CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+	  CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" \
+	    cargo test --quiet -p ferrule-core --target $(AARCH64) --lib -- vector capabilities; \
+	else echo "NEON tests skipped: needs 'rustup target add $(AARCH64)', gcc-aarch64-linux-gnu, qemu-user (.ci/run installs them)"; fi
 
 test-python: build-python
 	$(VPY) -m pytest -q bindings-python/tests

@@ -210,6 +210,8 @@ level!(portable);
 level!(avx2, "avx2,fma");
 #[cfg(target_arch = "x86_64")]
 level!(avx512, "avx512f");
+#[cfg(target_arch = "aarch64")]
+level!(neon, "neon");
 
 /// Calls `$f` of the module for `$isa` (a level the CPU has: the active one, or one of
 /// `every_supported_level` in tests).
@@ -223,6 +225,9 @@ macro_rules! dispatch {
             // SAFETY: as above.
             #[cfg(target_arch = "x86_64")]
             Isa::Avx2 => unsafe { avx2::$f($($arg),*) },
+            // SAFETY: as above.
+            #[cfg(target_arch = "aarch64")]
+            Isa::Neon => unsafe { neon::$f($($arg),*) },
             // SAFETY: the portable module has no target features.
             _ => unsafe { portable::$f($($arg),*) },
         }

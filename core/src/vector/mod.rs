@@ -11,10 +11,14 @@
 //! Zero vectors: `cosine_similarity` is 0 and `cosine_distance` 1 when either vector has norm 0,
 //! rather than NaN.
 
+#[macro_use]
+mod simd_macros;
 mod accurate;
 mod batch;
 mod elementwise;
 mod loops;
+#[cfg(target_arch = "aarch64")]
+mod neon;
 mod precision;
 mod scalar;
 mod threads;
@@ -217,44 +221,44 @@ const ACCURATE: Tables = Tables {
 
 /// Safe entry points to one x86 kernel module. Only `tables_for` names them, and only for a
 /// level the CPU reported.
-#[cfg(target_arch = "x86_64")]
-macro_rules! x86_table {
-    ($module:ident, $t:ty) => {{
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+macro_rules! simd_table {
+    ($kernels:ident, $tiles:path, $module:ident, $t:ty) => {{
+        use $tiles as tiles;
         fn dot(a: &[$t], b: &[$t]) -> $t {
             // SAFETY: this function is only stored in a table for an ISA the CPU reported (see
             // `tables_for`), and that ISA implies the module's target features.
-            unsafe { x86::$module::dot(a, b) }
+            unsafe { $kernels::$module::dot(a, b) }
         }
         fn sqeuclidean(a: &[$t], b: &[$t]) -> $t {
             // SAFETY: as for `dot`.
-            unsafe { x86::$module::sqeuclidean(a, b) }
+            unsafe { $kernels::$module::sqeuclidean(a, b) }
         }
         fn manhattan(a: &[$t], b: &[$t]) -> $t {
             // SAFETY: as for `dot`.
-            unsafe { x86::$module::manhattan(a, b) }
+            unsafe { $kernels::$module::manhattan(a, b) }
         }
         fn dot_norms(a: &[$t], b: &[$t]) -> ($t, $t, $t) {
             // SAFETY: as for `dot`.
-            unsafe { x86::$module::dot_norms(a, b) }
+            unsafe { $kernels::$module::dot_norms(a, b) }
         }
         fn run_tile(raw: tile::Raw, rows: &[&[$t]], panel: &[$t], out: &mut [$t]) -> bool {
             // SAFETY: as for `dot` (the tile checks the shapes itself).
-            unsafe { x86_tile::$module::run(raw, rows, panel, out) }
+            unsafe { tiles::$module::run(raw, rows, panel, out) }
         }
         fn dot4(q: &[$t], rows: [&[$t]; 4]) -> [$t; 4] {
             // SAFETY: as for `dot`.
-            unsafe { x86::$module::dot4(q, rows) }
+            unsafe { $kernels::$module::dot4(q, rows) }
         }
         fn sqeuclidean4(q: &[$t], rows: [&[$t]; 4]) -> [$t; 4] {
             // SAFETY: as for `dot`.
-            unsafe { x86::$module::sqeuclidean4(q, rows) }
+            unsafe { $kernels::$module::sqeuclidean4(q, rows) }
         }
         fn dot_norms4(q: &[$t], rows: [&[$t]; 4]) -> ([$t; 4], [$t; 4]) {
             // SAFETY: as for `dot`.
-            unsafe { x86::$module::dot_norms4(q, rows) }
+            unsafe { $kernels::$module::dot_norms4(q, rows) }
         }
-        let tile =
-            tile::Tile { width: x86_tile::$module::WIDTH, height: x86_tile::$module::HEIGHT, run: run_tile };
+        let tile = tile::Tile { width: tiles::$module::WIDTH, height: tiles::$module::HEIGHT, run: run_tile };
         Table::<$t> {
             dot,
             sqeuclidean,
@@ -273,10 +277,23 @@ macro_rules! x86_table {
 fn tables_for(isa: Isa) -> Tables {
     match isa {
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => Tables { isa, f32: x86_table!(avx2_f32, f32), f64: x86_table!(avx2_f64, f64) },
+        Isa::Avx2 => Tables {
+            isa,
+            f32: simd_table!(x86, x86_tile, avx2_f32, f32),
+            f64: simd_table!(x86, x86_tile, avx2_f64, f64),
+        },
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 => Tables { isa, f32: x86_table!(avx512_f32, f32), f64: x86_table!(avx512_f64, f64) },
-        // NEON kernels are not written yet: aarch64 runs the portable ones.
+        Isa::Avx512 => Tables {
+            isa,
+            f32: simd_table!(x86, x86_tile, avx512_f32, f32),
+            f64: simd_table!(x86, x86_tile, avx512_f64, f64),
+        },
+        #[cfg(target_arch = "aarch64")]
+        Isa::Neon => Tables {
+            isa,
+            f32: simd_table!(neon, neon::tiles, neon_f32, f32),
+            f64: simd_table!(neon, neon::tiles, neon_f64, f64),
+        },
         _ => SCALAR,
     }
 }

@@ -20,8 +20,13 @@ fn values(n: usize, seed: u64) -> Vec<f64> {
 
 const SIZES: [usize; 6] = [255, 256, 257, 1000, 1536, 4099];
 
+/// Every length 0..=130 plus larger ones; with `FERRULE_QUICK_TESTS` set (the valgrind run,
+/// where everything is ~50x slower) 0..=40 and one larger length: still every tail of the
+/// 8- and 16-lane kernels and the unrolled loops.
 fn lengths() -> impl Iterator<Item = usize> {
-    (0..=130).chain(SIZES)
+    let quick = std::env::var_os("FERRULE_QUICK_TESTS").is_some();
+    let (last, larger): (usize, &[usize]) = if quick { (40, &[257]) } else { (130, &SIZES) };
+    (0..=last).chain(larger.iter().copied())
 }
 
 /// f64 references of the 1:1 kernels.
@@ -69,6 +74,8 @@ fn check_level<T: Element>(tables: &Tables, convert: fn(f64) -> T, epsilon: f64)
 fn every_level_matches_the_reference_at_every_length() {
     let levels = every_supported_level();
     assert!(levels.iter().any(|t| t.isa == Isa::Scalar));
+    #[cfg(target_arch = "aarch64")]
+    assert!(levels.iter().any(|t| t.isa == Isa::Neon), "NEON kernels are tested wherever aarch64 runs");
     for tables in &levels {
         check_level::<f32>(tables, |v| v as f32, f64::from(f32::EPSILON));
         check_level::<f64>(tables, |v| v, f64::EPSILON);
@@ -144,8 +151,7 @@ fn near_duplicates_keep_their_small_distance() {
 fn every_tile_matches_the_reference() {
     fn check<T: Element>(tables: &Tables, convert: fn(f64) -> T, epsilon: f64) {
         let Some(tile) = &T::table(tables).tile else { return };
-        let dims = (0..=130).chain([255, 1000]);
-        for dim in dims {
+        for dim in lengths() {
             let b_rows = tile.width - 1 + dim % 2; // a partial panel (zero padding) or a full one
             let a64 = values(tile.height * dim + 1, dim as u64 + 7);
             let b64 = values(b_rows * dim + 1, dim as u64 + 77);
