@@ -144,6 +144,9 @@ fn same_dim(what: &str, a: usize, b: usize) -> Result<()> {
 /// Rows whose distances `topk` computes at a time (a stack buffer).
 const SCAN_BLOCK: usize = 256;
 
+/// From this many queries on, `topk` runs the cdist tiles (packing the database once pays off).
+const TILED_TOPK_QUERIES: usize = 8;
+
 /// Rows per parallel task: small enough to balance, large enough to amortize scheduling.
 const ROWS_PER_TASK: usize = 256;
 
@@ -302,53 +305,94 @@ fn cdist_tiled<T: Element>(
     metric: Metric,
     out: &mut [T],
 ) -> Result<()> {
-    let (width, height, dim) = (tile.width, tile.height, a.dim);
-    let packed = pack_panels(b, width)?;
-    let panel_len = width * dim;
-    let raw = raw_of(metric);
-    let (a_scale, b_scale) = match metric {
-        Metric::Cosine => (inverse_norms(table, a), inverse_norms(table, b)),
-        _ => (Vec::new(), Vec::new()),
-    };
-    let block_rows = height * 4;
+    let tiled = Tiled::new(table, tile, a, b, metric)?;
+    let block_rows = tile.height * 4;
     out.par_chunks_mut(block_rows * b.rows).enumerate().for_each(|(block, out)| {
         let first = block * block_rows;
         let rows_here = out.len() / b.rows;
+        tiled.run(first..first + rows_here, |i, j0, values| {
+            out[(i - first) * b.rows + j0..][..values.len()].copy_from_slice(values);
+        });
+    });
+    Ok(())
+}
+
+/// Everything the tile loop of `cdist` and the multi-query `topk` share: `b` packed into
+/// panels, and the per-row scales cosine needs.
+struct Tiled<'m, T> {
+    table: &'m Table<T>,
+    tile: &'m Tile<T>,
+    a: &'m Matrix<'m, T>,
+    b: &'m Matrix<'m, T>,
+    metric: Metric,
+    packed: Vec<T>,
+    a_scale: Vec<Scale<T>>,
+    b_scale: Vec<Scale<T>>,
+}
+
+impl<'m, T: Element> Tiled<'m, T> {
+    fn new(
+        table: &'m Table<T>,
+        tile: &'m Tile<T>,
+        a: &'m Matrix<'m, T>,
+        b: &'m Matrix<'m, T>,
+        metric: Metric,
+    ) -> Result<Self> {
+        let packed = pack_panels(b, tile.width)?;
+        let (a_scale, b_scale) = match metric {
+            Metric::Cosine => (inverse_norms(table, a), inverse_norms(table, b)),
+            _ => (Vec::new(), Vec::new()),
+        };
+        Ok(Tiled { table, tile, a, b, metric, packed, a_scale, b_scale })
+    }
+
+    /// Runs rows `rows` of `a` against every row of `b`, handing `sink(i, j0, values)` the
+    /// finished distances of row `i` of `a` against rows `j0..j0 + values.len()` of `b`, panel
+    /// by panel (so each panel is loaded into L1 once per block of rows).
+    fn run(&self, rows: std::ops::Range<usize>, mut sink: impl FnMut(usize, usize, &[T])) {
+        let (width, height, dim) = (self.tile.width, self.tile.height, self.a.dim);
+        let (b_rows, metric) = (self.b.rows, self.metric);
+        let raw = raw_of(metric);
         let mut cells = [T::ZERO; MAX_CELLS];
-        for j0 in (0..b.rows).step_by(width) {
-            let panel = &packed[j0 * dim..j0 * dim + panel_len];
-            let columns = (b.rows - j0).min(width);
-            for r0 in (0..rows_here).step_by(height) {
-                let m = (rows_here - r0).min(height);
-                let mut rows: [&[T]; 8] = [&[]; 8];
-                for (r, slot) in rows.iter_mut().enumerate().take(m) {
-                    *slot = a.row(first + r0 + r);
+        let mut finished = [T::ZERO; MAX_CELLS];
+        for j0 in (0..b_rows).step_by(width) {
+            let panel = &self.packed[j0 * dim..(j0 + width) * dim];
+            let columns = (b_rows - j0).min(width);
+            for r0 in rows.clone().step_by(height) {
+                let m = (rows.end - r0).min(height);
+                let mut row_refs: [&[T]; 8] = [&[]; 8];
+                for (r, slot) in row_refs.iter_mut().enumerate().take(m) {
+                    *slot = self.a.row(r0 + r);
                 }
-                let computed = (tile.run)(raw, &rows[..m], panel, &mut cells);
+                let computed = (self.tile.run)(raw, &row_refs[..m], panel, &mut cells);
                 for r in 0..m {
-                    let i = first + r0 + r;
-                    let target = &mut out[(r0 + r) * b.rows + j0..][..columns];
+                    let i = r0 + r;
+                    let target = &mut finished[..columns];
                     if !computed {
                         // Unreachable by construction (the shapes are the kernel's); kept so
                         // that a mistake costs speed, never a wrong answer.
                         for (c, slot) in target.iter_mut().enumerate() {
-                            *slot = metric.eval(table, a.row(i), b.row(j0 + c));
+                            *slot = metric.eval(self.table, self.a.row(i), self.b.row(j0 + c));
                         }
-                        continue;
-                    }
-                    let values = &cells[r * width..r * width + columns];
-                    match metric {
-                        Metric::Dot | Metric::SqEuclidean | Metric::Manhattan => {
-                            target.copy_from_slice(values)
+                    } else {
+                        let values = &cells[r * width..r * width + columns];
+                        match metric {
+                            Metric::Dot | Metric::SqEuclidean | Metric::Manhattan => {
+                                target.copy_from_slice(values)
+                            }
+                            Metric::Euclidean => {
+                                target.iter_mut().zip(values).for_each(|(t, &v)| *t = v.sqrt())
+                            }
+                            Metric::Cosine => {
+                                cosine_row(target, values, self.a_scale[i], &self.b_scale[j0..j0 + columns])
+                            }
                         }
-                        Metric::Euclidean => target.iter_mut().zip(values).for_each(|(t, &v)| *t = v.sqrt()),
-                        Metric::Cosine => cosine_row(target, values, a_scale[i], &b_scale[j0..j0 + columns]),
                     }
+                    sink(i, j0, target);
                 }
             }
         }
-    });
-    Ok(())
+    }
 }
 
 /// A row's `1 / |row|`, and whether the row is all zeros (cosine's rule: similarity 0).
@@ -512,6 +556,40 @@ pub fn topk<T: Element>(
         }
         heap
     };
+    let finish = |heap: BinaryHeap<Candidate<T>>, indices: &mut [usize], values: &mut [T]| {
+        for (slot, candidate) in heap.into_sorted_vec().into_iter().enumerate() {
+            indices[slot] = candidate.row;
+            values[slot] = key(candidate.key);
+        }
+    };
+    // Many queries: the cdist tiles, the database packed once (a copy of it, allocated here),
+    // each block of queries streaming over it with one heap per query.
+    if let Some(tile) = &table.tile
+        && queries.rows >= TILED_TOPK_QUERIES
+    {
+        let tiled = Tiled::new(table, tile, queries, database, metric)?;
+        let block = tile.height * 4;
+        indices.par_chunks_mut(block * k).zip(values.par_chunks_mut(block * k)).enumerate().for_each(
+            |(b, (indices, values))| {
+                let first = b * block;
+                let n = indices.len() / k;
+                let mut heaps: Vec<BinaryHeap<Candidate<T>>> =
+                    (0..n).map(|_| BinaryHeap::with_capacity(k + 1)).collect();
+                tiled.run(first..first + n, |i, j0, distances| {
+                    let heap = &mut heaps[i - first];
+                    for (c, &value) in distances.iter().enumerate() {
+                        push(heap, k, Candidate { key: key(value), row: j0 + c });
+                    }
+                });
+                for ((heap, indices), values) in
+                    heaps.into_iter().zip(indices.chunks_mut(k)).zip(values.chunks_mut(k))
+                {
+                    finish(heap, indices, values);
+                }
+            },
+        );
+        return Ok(());
+    }
     indices.par_chunks_mut(k).zip(values.par_chunks_mut(k)).enumerate().for_each(|(q, (indices, values))| {
         let query = Query::new(table, queries.row(q));
         // One query: split the database across cores and merge the partial heaps. Many
@@ -532,10 +610,7 @@ pub fn topk<T: Element>(
                     left
                 })
         };
-        for (slot, candidate) in heap.into_sorted_vec().into_iter().enumerate() {
-            indices[slot] = candidate.row;
-            values[slot] = if metric.is_similarity() { T::ZERO - candidate.key } else { candidate.key };
-        }
+        finish(heap, indices, values);
     });
     Ok(())
 }
@@ -696,6 +771,32 @@ mod tests {
                         (got.is_nan() && want.is_nan()) || got == want || (got - want).abs() <= 1e-6,
                         "{metric:?} ({i}, {j}): cdist {got} vs 1:1 {want}"
                     );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn topk_of_many_queries_equals_sorting_cdist() {
+        let dim = 24;
+        let db_buf = data(700 * dim, 5);
+        let q_buf = data(30 * dim, 6);
+        let (db, queries) = (Matrix::dense(&db_buf, dim).unwrap(), Matrix::dense(&q_buf, dim).unwrap());
+        for metric in Metric::ALL {
+            for k in [1usize, 10, 700] {
+                let mut all = vec![0.0f32; 30 * 700];
+                cdist(&queries, &db, metric, Precision::Fast, &mut all).unwrap();
+                let (mut indices, mut values) = (vec![0usize; 30 * k], vec![0.0f32; 30 * k]);
+                topk(&queries, &db, k, metric, Precision::Fast, &mut indices, &mut values).unwrap();
+                for q in 0..30 {
+                    let row = &all[q * 700..(q + 1) * 700];
+                    let mut order: Vec<usize> = (0..700).collect();
+                    let key = |v: f32| if metric.is_similarity() { -v } else { v };
+                    order.sort_by(|&x, &y| key(row[x]).partial_cmp(&key(row[y])).unwrap().then(x.cmp(&y)));
+                    assert_eq!(&indices[q * k..(q + 1) * k], &order[..k], "{metric:?} k={k} query {q}");
+                    for (slot, &i) in indices[q * k..(q + 1) * k].iter().enumerate() {
+                        assert_eq!(values[q * k + slot], row[i], "{metric:?} distance");
+                    }
                 }
             }
         }
