@@ -95,7 +95,7 @@ header:
 # ---------------------------------------------------------------------------------- demo
 
 SAMPLE_LOG := examples/data/apache_combined.log
-C_EXAMPLES := hello_c hello_cpp pool_c access_log_pool_c
+C_EXAMPLES := hello_c hello_cpp pool_c access_log_pool_c vector_c
 
 # The main job so far: dictionary-encode the columns of the bundled real access log in every
 # runtime (the log parsers of the next issues take over the field splitting).
@@ -112,6 +112,10 @@ $(BUILD)/examples/hello_c: examples/c/hello.c include/ferrule.h build-c
 	$(CC) -std=c11 $(CWARN) -Iinclude $< $(BUILD)/lib/libferrule.a $(C_LIBS_STATIC) -o $@
 
 $(BUILD)/examples/access_log_pool_c: examples/c/access_log_pool.c include/ferrule.h build-c
+	mkdir -p $(@D)
+	$(CC) -std=c11 $(CWARN) -Iinclude $< $(BUILD)/lib/libferrule.a $(C_LIBS_STATIC) -o $@
+
+$(BUILD)/examples/vector_c: examples/c/vector.c include/ferrule.h build-c
 	mkdir -p $(@D)
 	$(CC) -std=c11 $(CWARN) -Iinclude $< $(BUILD)/lib/libferrule.a $(C_LIBS_STATIC) -o $@
 
@@ -189,7 +193,7 @@ test-c: build-c
 	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_vector.c $(BUILD)/lib/libferrule.a \
 	  $(C_LIBS_STATIC) -o $(BUILD)/tests/test_vector_static
 	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_vector.c -L$(BUILD)/lib -lferrule \
-	  -lm -Wl,-rpath,$(BUILD)/lib -o $(BUILD)/tests/test_vector_shared
+	  -lm -pthread -Wl,-rpath,$(BUILD)/lib -o $(BUILD)/tests/test_vector_shared
 	@echo "static:"; $(BUILD)/tests/test_ferrule_static
 	@echo "shared:"; $(BUILD)/tests/test_ferrule_shared
 	@echo "pool, static:"; $(BUILD)/tests/test_pool_static
@@ -213,7 +217,9 @@ test-examples: build-python build-node $(addprefix $(BUILD)/examples/,$(C_EXAMPL
 	  "$(VPY) examples/python/access_log_pool.py $(SAMPLE_LOG)" \
 	  "node examples/node/access_log_pool.mjs $(SAMPLE_LOG)" \
 	  "$(BUILD)/examples/access_log_pool_c $(SAMPLE_LOG)" \
-	  "if command -v valgrind >/dev/null; then $(VALGRIND) $(BUILD)/examples/access_log_pool_c $(SAMPLE_LOG); fi"
+	  "if command -v valgrind >/dev/null; then $(VALGRIND) $(BUILD)/examples/access_log_pool_c $(SAMPLE_LOG); fi" \
+	  "$(BUILD)/examples/vector_c" \
+	  "if command -v valgrind >/dev/null; then $(VALGRIND) $(BUILD)/examples/vector_c; fi"
 
 # `make install` into a scratch prefix, then build the C example the way a user would.
 test-install: build-c

@@ -144,6 +144,59 @@ typedef uint32_t ferrule_isa;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// What `ferrule_vec_distance_*` and the batch calls (`ferrule_vec_one_to_many_*`,
+// `ferrule_vec_cdist_*`, `ferrule_vec_topk_*`) compute between two vectors. Functions take it as
+// a `uint32_t metric`; a value not listed here fails with `FERRULE_STATUS_INVALID_ARGUMENT`.
+// Values never change meaning (they follow ferrule's metric order in every runtime).
+enum ferrule_metric
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // The dot product `a.b`: a similarity, larger is closer (`ferrule_vec_topk_*` keeps the
+  // largest).
+  FERRULE_METRIC_DOT = 0,
+  // The cosine distance `1 - a.b / (|a| |b|)`, clamped to [0, 2]; 1 when either vector is all
+  // zeros.
+  FERRULE_METRIC_COSINE = 1,
+  // The squared Euclidean distance, summed from the differences (exact for near-duplicates).
+  FERRULE_METRIC_SQEUCLIDEAN = 2,
+  // The Euclidean distance, the square root of `FERRULE_METRIC_SQEUCLIDEAN`.
+  FERRULE_METRIC_EUCLIDEAN = 3,
+  // The Manhattan distance, the sum of `|a[i] - b[i]|`.
+  FERRULE_METRIC_MANHATTAN = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ferrule_metric ferrule_metric;
+#else
+typedef uint32_t ferrule_metric;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// How the distance kernels (and `ferrule_vec_sum_*`) accumulate. Functions take it as a
+// `uint32_t precision`; a value not listed here fails with `FERRULE_STATUS_INVALID_ARGUMENT`.
+enum ferrule_precision
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // The default: accumulation in the input type over several SIMD lanes. For n terms the
+  // error is at most about `n * u * sum|terms|` (u = 2^-24 for float, 2^-53 for double), in
+  // practice near `sqrt(n) * u * sum|terms|`.
+  FERRULE_PRECISION_FAST = 0,
+  // Double-double accumulation: the exactly rounded result up to `2 n^2 2^-106 * sum|terms|`
+  // (exact to the last bit unless the terms cancel almost completely). About 5-20x slower.
+  FERRULE_PRECISION_ACCURATE = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ferrule_precision ferrule_precision;
+#else
+typedef uint32_t ferrule_precision;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // A string pool: a dictionary that stores each distinct byte string once and names it by a
 // dense `uint32_t` id, given in first-seen order from 0. Equal ids always mean equal bytes.
 //
@@ -163,6 +216,21 @@ typedef struct ferrule_cpu_capabilities {
   // The CPU features detected at run time: a set of `FERRULE_FEATURE_*` bits.
   uint64_t features;
 } ferrule_cpu_capabilities;
+
+// Options of the batch calls (`ferrule_vec_one_to_many_*`, `ferrule_vec_cdist_*`,
+// `ferrule_vec_topk_*`). Passing NULL means the defaults, and so does a zero-initialized struct
+// (`ferrule_vec_options options = {0};`): fast precision on all cores. A plain value: the call
+// reads it once and keeps no pointer to it.
+typedef struct ferrule_vec_options {
+  // A `ferrule_precision` value: `FERRULE_PRECISION_FAST` (0, the default) or
+  // `FERRULE_PRECISION_ACCURATE`. Any other value fails with `FERRULE_STATUS_INVALID_ARGUMENT`.
+  uint32_t precision;
+  // The number of threads: 0 = all cores (one shared pool for the process, sized by the
+  // `RAYON_NUM_THREADS` environment variable or the core count); 1 to 1024 = a pool of that
+  // many threads ferrule keeps for later calls with the same number. More than 1024 fails with
+  // `FERRULE_STATUS_INVALID_ARGUMENT`. Results do not depend on it.
+  size_t threads;
+} ferrule_vec_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -394,6 +462,31 @@ ferrule_status ferrule_pool_deserialize(const uint8_t *buf,
 // The returned string is static: never free it. Thread-safe.
 const char *ferrule_status_str(uint32_t status);
 
+// Stores the metric called by the `len` bytes at `name` (`"dot"`, `"cosine"`, `"sqeuclidean"`,
+// `"euclidean"` or `"manhattan"`, the names every ferrule runtime uses; not NUL-terminated) in
+// `*out`. Fails with `FERRULE_STATUS_INVALID_ARGUMENT` for any other name. Thread-safe.
+//
+// # Safety
+// `name`: NULL only when `len` is 0, else valid for reads of `len` bytes; `out`: valid for one
+// write.
+ferrule_status ferrule_vec_metric_parse(const uint8_t *name, size_t len, ferrule_metric *out);
+
+// The name of a `ferrule_metric` value (`"cosine"` for `FERRULE_METRIC_COSINE`, ...), a static
+// string never freed; NULL for a value that is not a metric. Thread-safe.
+const char *ferrule_vec_metric_name(uint32_t metric);
+
+// Stores the precision called by the `len` bytes at `name` (`"fast"` or `"accurate"`, not
+// NUL-terminated) in `*out`. Fails with `FERRULE_STATUS_INVALID_ARGUMENT` for any other name.
+// Thread-safe.
+//
+// # Safety
+// As `ferrule_vec_metric_parse`.
+ferrule_status ferrule_vec_precision_parse(const uint8_t *name, size_t len, ferrule_precision *out);
+
+// The name of a `ferrule_precision` value (`"fast"`, `"accurate"`), a static string never freed;
+// NULL for a value that is not a precision. Thread-safe.
+const char *ferrule_vec_precision_name(uint32_t precision);
+
 // `*out` = sum of `a[i] * b[i]` over the `n` elements.
 //
 // # Safety
@@ -492,6 +585,383 @@ ferrule_status ferrule_vec_norm_f32(const float *a, size_t n, float *out);
 // # Safety
 // As `ferrule_vec_norm_f32`.
 ferrule_status ferrule_vec_norm_f64(const double *a, size_t n, double *out);
+
+// `*out` = `metric` between `a` and `b` (a `ferrule_metric` value) at `precision` (a
+// `ferrule_precision` value): the one 1:1 function for every metric and both precisions.
+// `FERRULE_METRIC_DOT` is the dot product (a similarity); the others are the distances of the
+// functions above (`FERRULE_METRIC_COSINE` is `ferrule_vec_cosine_distance_f32`), which are this
+// function at `FERRULE_PRECISION_FAST`. An unknown `metric` or `precision` fails with
+// `FERRULE_STATUS_INVALID_ARGUMENT`. Allocates nothing; thread-safe.
+//
+// # Safety
+// As `ferrule_vec_dot_f32`.
+ferrule_status ferrule_vec_distance_f32(uint32_t metric,
+                                        uint32_t precision,
+                                        const float *a,
+                                        const float *b,
+                                        size_t n,
+                                        float *out);
+
+// `double` twin of `ferrule_vec_distance_f32`.
+//
+// # Safety
+// As `ferrule_vec_dot_f32`.
+ferrule_status ferrule_vec_distance_f64(uint32_t metric,
+                                        uint32_t precision,
+                                        const double *a,
+                                        const double *b,
+                                        size_t n,
+                                        double *out);
+
+// `*out` = the sum of the `n` elements at `x`, accumulated at `precision` (a `ferrule_precision`
+// value: `FERRULE_PRECISION_FAST` in `float` over SIMD lanes, `FERRULE_PRECISION_ACCURATE` in
+// double-double). An empty input sums to 0; NaN propagates. An unknown `precision` fails with
+// `FERRULE_STATUS_INVALID_ARGUMENT`. Allocates nothing; thread-safe.
+//
+// # Safety
+// `x`: NULL only when `n` is 0, else valid for reads of `n` elements; `out`: valid for one write.
+ferrule_status ferrule_vec_sum_f32(const float *x, size_t n, uint32_t precision, float *out);
+
+// `double` twin of `ferrule_vec_sum_f32`.
+//
+// # Safety
+// As `ferrule_vec_sum_f32`.
+ferrule_status ferrule_vec_sum_f64(const double *x, size_t n, uint32_t precision, double *out);
+
+// `*out` = the arithmetic mean of the `n` elements at `x`, accumulated in `double` (so a `float`
+// input's mean does not stall where a `float` sum would). NaN propagates. An empty input fails
+// with `FERRULE_STATUS_INVALID_ARGUMENT`. Allocates nothing; thread-safe.
+//
+// # Safety
+// `x`: NULL only when `n` is 0, else valid for reads of `n` elements; `out`: valid for one write.
+ferrule_status ferrule_vec_mean_f32(const float *x, size_t n, double *out);
+
+// `double` twin of `ferrule_vec_mean_f32`.
+//
+// # Safety
+// As `ferrule_vec_mean_f32`.
+ferrule_status ferrule_vec_mean_f64(const double *x, size_t n, double *out);
+
+// `*out` = the smallest of the `n` elements at `x`; NaN when any element is NaN. An empty input
+// fails with `FERRULE_STATUS_INVALID_ARGUMENT`. Allocates nothing; thread-safe.
+//
+// # Safety
+// As `ferrule_vec_mean_f32`, with `out` valid for one `float` write.
+ferrule_status ferrule_vec_min_f32(const float *x, size_t n, float *out);
+
+// `double` twin of `ferrule_vec_min_f32`.
+//
+// # Safety
+// As `ferrule_vec_min_f32`.
+ferrule_status ferrule_vec_min_f64(const double *x, size_t n, double *out);
+
+// `*out` = the largest of the `n` elements at `x`; NaN when any element is NaN. An empty input
+// fails with `FERRULE_STATUS_INVALID_ARGUMENT`. Allocates nothing; thread-safe.
+//
+// # Safety
+// As `ferrule_vec_min_f32`.
+ferrule_status ferrule_vec_max_f32(const float *x, size_t n, float *out);
+
+// `double` twin of `ferrule_vec_max_f32`.
+//
+// # Safety
+// As `ferrule_vec_min_f32`.
+ferrule_status ferrule_vec_max_f64(const double *x, size_t n, double *out);
+
+// `*out` = the index of the smallest of the `n` elements at `x`: the first of equal minima, or
+// the index of the first NaN when there is one (NumPy's rule). An empty input fails with
+// `FERRULE_STATUS_INVALID_ARGUMENT`. Allocates nothing; thread-safe.
+//
+// # Safety
+// `x`: NULL only when `n` is 0, else valid for reads of `n` elements; `out`: valid for one
+// `size_t` write.
+ferrule_status ferrule_vec_argmin_f32(const float *x, size_t n, size_t *out);
+
+// `double` twin of `ferrule_vec_argmin_f32`.
+//
+// # Safety
+// As `ferrule_vec_argmin_f32`.
+ferrule_status ferrule_vec_argmin_f64(const double *x, size_t n, size_t *out);
+
+// `*out` = the index of the largest of the `n` elements at `x`: the first of equal maxima, or
+// the index of the first NaN when there is one (NumPy's rule). An empty input fails with
+// `FERRULE_STATUS_INVALID_ARGUMENT`. Allocates nothing; thread-safe.
+//
+// # Safety
+// As `ferrule_vec_argmin_f32`.
+ferrule_status ferrule_vec_argmax_f32(const float *x, size_t n, size_t *out);
+
+// `double` twin of `ferrule_vec_argmax_f32`.
+//
+// # Safety
+// As `ferrule_vec_argmin_f32`.
+ferrule_status ferrule_vec_argmax_f64(const double *x, size_t n, size_t *out);
+
+// `out[i] = alpha * x[i]` for the `n` elements. `out` may be `x` (in place); any other overlap
+// fails with `FERRULE_STATUS_INVALID_ARGUMENT`. NULL pointers are allowed only when `n` is 0.
+// Nothing is written on failure. Allocates nothing; thread-safe.
+//
+// # Safety
+// `x`: valid for reads of `n` elements, `out` for writes of `n` (either may be NULL when `n` is
+// 0); no other thread writes them during the call.
+ferrule_status ferrule_vec_scale_f32(const float *x, size_t n, float alpha, float *out);
+
+// `double` twin of `ferrule_vec_scale_f32`.
+//
+// # Safety
+// As `ferrule_vec_scale_f32`.
+ferrule_status ferrule_vec_scale_f64(const double *x, size_t n, double alpha, double *out);
+
+// `out[i] = a[i] + b[i]` for the `n` elements. `out` may be `a` or `b` (in place, e.g.
+// `ferrule_vec_add_f32(a, b, n, a)`); any other overlap fails with
+// `FERRULE_STATUS_INVALID_ARGUMENT`. NULL pointers are allowed only when `n` is 0. Nothing is
+// written on failure. Allocates nothing; thread-safe.
+//
+// # Safety
+// `a`, `b`: valid for reads of `n` elements, `out` for writes of `n` (any may be NULL when `n`
+// is 0); no other thread writes them during the call.
+ferrule_status ferrule_vec_add_f32(const float *a, const float *b, size_t n, float *out);
+
+// `double` twin of `ferrule_vec_add_f32`.
+//
+// # Safety
+// As `ferrule_vec_add_f32`.
+ferrule_status ferrule_vec_add_f64(const double *a, const double *b, size_t n, double *out);
+
+// `out[i] = a[i] - b[i]`; the rules of `ferrule_vec_add_f32`.
+//
+// # Safety
+// As `ferrule_vec_add_f32`.
+ferrule_status ferrule_vec_subtract_f32(const float *a, const float *b, size_t n, float *out);
+
+// `double` twin of `ferrule_vec_subtract_f32`.
+//
+// # Safety
+// As `ferrule_vec_add_f32`.
+ferrule_status ferrule_vec_subtract_f64(const double *a, const double *b, size_t n, double *out);
+
+// `out[i] = a[i] * b[i]`; the rules of `ferrule_vec_add_f32`.
+//
+// # Safety
+// As `ferrule_vec_add_f32`.
+ferrule_status ferrule_vec_multiply_f32(const float *a, const float *b, size_t n, float *out);
+
+// `double` twin of `ferrule_vec_multiply_f32`.
+//
+// # Safety
+// As `ferrule_vec_add_f32`.
+ferrule_status ferrule_vec_multiply_f64(const double *a, const double *b, size_t n, double *out);
+
+// `out[i] = alpha * x[i] + y[i]` (BLAS axpy, into `out`; pass `out = y` for BLAS's in-place
+// form). `out` may be `x` or `y`; any other overlap fails with
+// `FERRULE_STATUS_INVALID_ARGUMENT`. NULL pointers are allowed only when `n` is 0. Nothing is
+// written on failure. Allocates nothing; thread-safe.
+//
+// # Safety
+// `x`, `y`: valid for reads of `n` elements, `out` for writes of `n` (any may be NULL when `n`
+// is 0); no other thread writes them during the call.
+ferrule_status ferrule_vec_axpy_f32(float alpha,
+                                    const float *x,
+                                    const float *y,
+                                    size_t n,
+                                    float *out);
+
+// `double` twin of `ferrule_vec_axpy_f32`.
+//
+// # Safety
+// As `ferrule_vec_axpy_f32`.
+ferrule_status ferrule_vec_axpy_f64(double alpha,
+                                    const double *x,
+                                    const double *y,
+                                    size_t n,
+                                    double *out);
+
+// `out[i] = a[i] * b[i] + c[i]`: a multiply, then an add (two roundings, the same result on
+// every CPU; not C's single-rounding `fmaf`). `out` may be `a`, `b` or `c`; any other overlap
+// fails with `FERRULE_STATUS_INVALID_ARGUMENT`. NULL pointers are allowed only when `n` is 0.
+// Nothing is written on failure. Allocates nothing; thread-safe.
+//
+// # Safety
+// `a`, `b`, `c`: valid for reads of `n` elements, `out` for writes of `n` (any may be NULL when
+// `n` is 0); no other thread writes them during the call.
+ferrule_status ferrule_vec_fma_f32(const float *a,
+                                   const float *b,
+                                   const float *c,
+                                   size_t n,
+                                   float *out);
+
+// `double` twin of `ferrule_vec_fma_f32` (not C's single-rounding `fma`).
+//
+// # Safety
+// As `ferrule_vec_fma_f32`.
+ferrule_status ferrule_vec_fma_f64(const double *a,
+                                   const double *b,
+                                   const double *c,
+                                   size_t n,
+                                   double *out);
+
+// `out[i] = x[i] / norm(x)` (the norm of `ferrule_vec_norm_f32`), so `out` has length 1; a zero
+// vector stays zero (rather than becoming NaN), and NaN in `x` gives NaN everywhere. `out` may be
+// `x` (in place); any other overlap fails with `FERRULE_STATUS_INVALID_ARGUMENT`. NULL pointers
+// are allowed only when `n` is 0. Nothing is written on failure. Allocates nothing;
+// thread-safe.
+//
+// # Safety
+// As `ferrule_vec_scale_f32`.
+ferrule_status ferrule_vec_normalize_f32(const float *x, size_t n, float *out);
+
+// `double` twin of `ferrule_vec_normalize_f32`.
+//
+// # Safety
+// As `ferrule_vec_scale_f32`.
+ferrule_status ferrule_vec_normalize_f64(const double *x, size_t n, double *out);
+
+// Distances from one query to every row of a matrix: `out[i] = metric(query, row i)` for
+// `i < rows`, where row `i` is the `dim` elements at `matrix + i * stride`.
+//
+// - `metric`: a `ferrule_metric` value (`FERRULE_METRIC_DOT` gives dot products, larger =
+//   closer; the others distances).
+// - `stride`: the distance between row starts, in elements, at least `dim` (a wider table's
+//   first `dim` columns are a view: pass its row length). The matrix spans
+//   `(rows - 1) * stride + dim` elements (none when `rows` is 0); nothing past that is read.
+// - `options`: NULL for the defaults (fast precision, all cores).
+// - `out`: room for `out_capacity` elements; the first `rows` are written. A smaller capacity
+//   fails with `FERRULE_STATUS_LENGTH_MISMATCH` (the size is known before the call, so the batch
+//   calls have no size query: NULL with capacity 0 is only right when there is nothing to
+//   write). `out` must not overlap `query` or the matrix (`FERRULE_STATUS_INVALID_ARGUMENT`).
+//
+// NULL is allowed for `query` when `dim` is 0, `matrix` when it spans nothing, `out` when `rows`
+// is 0. An unknown metric or precision, `stride < dim`, or sizes that overflow fail with
+// `FERRULE_STATUS_INVALID_ARGUMENT`. Nothing is written on failure. Parallel over rows;
+// thread-safe (callers may share inputs across threads).
+//
+// # Safety
+// `query`: valid for reads of `dim` elements; `matrix`: valid for reads of the span above;
+// `options`: NULL or valid for one read; `out`: valid for writes of `out_capacity` elements. No
+// thread writes the inputs during the call.
+ferrule_status ferrule_vec_one_to_many_f32(const float *query,
+                                           size_t dim,
+                                           const float *matrix,
+                                           size_t rows,
+                                           size_t stride,
+                                           uint32_t metric,
+                                           const struct ferrule_vec_options *options,
+                                           float *out,
+                                           size_t out_capacity);
+
+// `double` twin of `ferrule_vec_one_to_many_f32`.
+//
+// # Safety
+// As `ferrule_vec_one_to_many_f32`.
+ferrule_status ferrule_vec_one_to_many_f64(const double *query,
+                                           size_t dim,
+                                           const double *matrix,
+                                           size_t rows,
+                                           size_t stride,
+                                           uint32_t metric,
+                                           const struct ferrule_vec_options *options,
+                                           double *out,
+                                           size_t out_capacity);
+
+// All pairs: `out[i * b_rows + j] = metric(row i of a, row j of b)` (row-major, `a_rows` x
+// `b_rows`), where row `i` of `a` is the `dim` elements at `a + i * a_stride` (likewise `b`).
+//
+// Strides are in elements, at least `dim`; each matrix spans `(rows - 1) * stride + dim`
+// elements (none when it has no rows). `a` and `b` may be the same matrix (self-distances).
+// `FERRULE_METRIC_SQEUCLIDEAN` is summed from the differences, never as `|a|^2 + |b|^2 - 2ab`,
+// so near-duplicate rows keep their precision (relative error about `dim * u`). `out` has room
+// for `out_capacity` elements, of which the first `a_rows * b_rows` are written; a smaller
+// capacity fails with `FERRULE_STATUS_LENGTH_MISMATCH`. `out` must not overlap `a` or `b`.
+//
+// Otherwise as `ferrule_vec_one_to_many_f32` (metric, options, NULLs, errors, nothing written
+// on failure). Cache-blocked, parallel over blocks of rows of `a`; thread-safe.
+//
+// # Safety
+// `a`, `b`: valid for reads of their spans; `options`: NULL or valid for one read; `out`: valid
+// for writes of `out_capacity` elements. No thread writes the inputs during the call.
+ferrule_status ferrule_vec_cdist_f32(const float *a,
+                                     size_t a_rows,
+                                     size_t a_stride,
+                                     const float *b,
+                                     size_t b_rows,
+                                     size_t b_stride,
+                                     size_t dim,
+                                     uint32_t metric,
+                                     const struct ferrule_vec_options *options,
+                                     float *out,
+                                     size_t out_capacity);
+
+// `double` twin of `ferrule_vec_cdist_f32`.
+//
+// # Safety
+// As `ferrule_vec_cdist_f32`.
+ferrule_status ferrule_vec_cdist_f64(const double *a,
+                                     size_t a_rows,
+                                     size_t a_stride,
+                                     const double *b,
+                                     size_t b_rows,
+                                     size_t b_stride,
+                                     size_t dim,
+                                     uint32_t metric,
+                                     const struct ferrule_vec_options *options,
+                                     double *out,
+                                     size_t out_capacity);
+
+// The `k` rows of `database` closest to each query, exact: for query `q` (the `dim` elements at
+// `queries + q * queries_stride`), `out_indices[q * k + j]` is the row number of its `j`-th
+// closest database row (row `i` at `database + i * database_stride`) and `out_distances[q * k +
+// j]` its `metric` value.
+//
+// - Order: each query's `k` results sorted closest first: smallest distance, or for
+//   `FERRULE_METRIC_DOT` the largest dot product; ties by lower row number; NaN values last.
+//   The result does not depend on the thread count.
+// - `k` larger than `database_rows` fails with `FERRULE_STATUS_INVALID_ARGUMENT`; `k` = 0 gives
+//   empty results.
+// - Strides are in elements, at least `dim`; a matrix spans `(rows - 1) * stride + dim`
+//   elements (none when it has no rows).
+// - `out_indices` and `out_distances` each have room for `out_capacity` elements, of which the
+//   first `n_queries * k` are written; a smaller capacity fails with
+//   `FERRULE_STATUS_LENGTH_MISMATCH`. They must not overlap each other or the inputs.
+//
+// Otherwise as `ferrule_vec_one_to_many_f32` (metric, options, NULLs, errors, nothing written
+// on failure). The database is scanned once per block of queries with a bounded heap per query;
+// parallel over queries (one query: over blocks of the database); thread-safe.
+//
+// # Safety
+// `queries`, `database`: valid for reads of their spans; `options`: NULL or valid for one read;
+// `out_indices`, `out_distances`: valid for writes of `out_capacity` elements each. No thread
+// writes the inputs during the call.
+ferrule_status ferrule_vec_topk_f32(const float *queries,
+                                    size_t n_queries,
+                                    size_t queries_stride,
+                                    const float *database,
+                                    size_t database_rows,
+                                    size_t database_stride,
+                                    size_t dim,
+                                    size_t k,
+                                    uint32_t metric,
+                                    const struct ferrule_vec_options *options,
+                                    size_t *out_indices,
+                                    float *out_distances,
+                                    size_t out_capacity);
+
+// `double` twin of `ferrule_vec_topk_f32`.
+//
+// # Safety
+// As `ferrule_vec_topk_f32`.
+ferrule_status ferrule_vec_topk_f64(const double *queries,
+                                    size_t n_queries,
+                                    size_t queries_stride,
+                                    const double *database,
+                                    size_t database_rows,
+                                    size_t database_stride,
+                                    size_t dim,
+                                    size_t k,
+                                    uint32_t metric,
+                                    const struct ferrule_vec_options *options,
+                                    size_t *out_indices,
+                                    double *out_distances,
+                                    size_t out_capacity);
 
 #ifdef __cplusplus
 }  // extern "C"

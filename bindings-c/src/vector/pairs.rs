@@ -1,10 +1,10 @@
-//! Vector math in C, first part: the 1:1 distances over `float` and `double` arrays
-//! (`ferrule_vec_<op>_f32` / `_f64`).
+//! The 1:1 distances (`ferrule_vec_<op>_f32` / `_f64`): two vectors in, one number out.
 //!
 //! Every function reads `n` elements from each input (NULL is allowed only when `n` is 0), writes
 //! its result to `*out` on success only, allocates nothing and is thread-safe. The kernels are
 //! chosen once per process from the CPU and `FERRULE_MAX_ISA` (see `ferrule_capabilities`).
 
+use super::{metric_from, precision_from};
 use crate::boundary::{guard, in_slice, out_param};
 use crate::status::ferrule_status;
 use ferrule_core::Result;
@@ -246,4 +246,67 @@ pub unsafe extern "C" fn ferrule_vec_norm_f32(a: *const f32, n: usize, out: *mut
 pub unsafe extern "C" fn ferrule_vec_norm_f64(a: *const f64, n: usize, out: *mut f64) -> ferrule_status {
     // SAFETY: the caller contract above is `single`'s.
     unsafe { single(a, n, out, vector::norm) }
+}
+
+/// The body of `ferrule_vec_distance_*`.
+///
+/// # Safety
+/// As [`pair`].
+unsafe fn distance<T: Element>(
+    metric: u32,
+    precision: u32,
+    a: *const T,
+    b: *const T,
+    n: usize,
+    out: *mut T,
+) -> ferrule_status {
+    guard(|| {
+        let metric = metric_from(metric)?;
+        let precision = precision_from(precision)?;
+        // SAFETY (these three): the caller contract of `pair`.
+        let a = unsafe { in_slice(a, n, "a") }?;
+        let b = unsafe { in_slice(b, n, "b") }?;
+        let out = unsafe { out_param(out, "out") }?;
+        out.write(precision.distance(metric, a, b)?);
+        Ok(())
+    })
+}
+
+/// `*out` = `metric` between `a` and `b` (a `ferrule_metric` value) at `precision` (a
+/// `ferrule_precision` value): the one 1:1 function for every metric and both precisions.
+/// `FERRULE_METRIC_DOT` is the dot product (a similarity); the others are the distances of the
+/// functions above (`FERRULE_METRIC_COSINE` is `ferrule_vec_cosine_distance_f32`), which are this
+/// function at `FERRULE_PRECISION_FAST`. An unknown `metric` or `precision` fails with
+/// `FERRULE_STATUS_INVALID_ARGUMENT`. Allocates nothing; thread-safe.
+///
+/// # Safety
+/// As `ferrule_vec_dot_f32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ferrule_vec_distance_f32(
+    metric: u32,
+    precision: u32,
+    a: *const f32,
+    b: *const f32,
+    n: usize,
+    out: *mut f32,
+) -> ferrule_status {
+    // SAFETY: the caller contract above is `distance`'s.
+    unsafe { distance(metric, precision, a, b, n, out) }
+}
+
+/// `double` twin of `ferrule_vec_distance_f32`.
+///
+/// # Safety
+/// As `ferrule_vec_dot_f32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ferrule_vec_distance_f64(
+    metric: u32,
+    precision: u32,
+    a: *const f64,
+    b: *const f64,
+    n: usize,
+    out: *mut f64,
+) -> ferrule_status {
+    // SAFETY: the caller contract above is `distance`'s.
+    unsafe { distance(metric, precision, a, b, n, out) }
 }
