@@ -168,6 +168,7 @@ test-neon:
 
 test-python: build-python
 	$(VPY) -m pytest -q bindings-python/tests
+	FERRULE_MAX_ISA=scalar $(VPY) -m pytest -q bindings-python/tests/test_vector.py
 	$(VPY) -m mypy.stubtest ferrule
 	$(VPY) -m mypy --strict bindings-python/tests examples/python
 
@@ -218,7 +219,7 @@ test-examples: build-python build-node $(addprefix $(BUILD)/examples/,$(C_EXAMPL
 	  "node examples/node/access_log_pool.mjs $(SAMPLE_LOG)" \
 	  "$(BUILD)/examples/access_log_pool_c $(SAMPLE_LOG)" \
 	  "if command -v valgrind >/dev/null; then $(VALGRIND) $(BUILD)/examples/access_log_pool_c $(SAMPLE_LOG); fi" \
-	  "$(BUILD)/examples/vector_c" \
+	  "$(BUILD)/examples/vector_c" "$(VPY) examples/python/vector.py" \
 	  "if command -v valgrind >/dev/null; then $(VALGRIND) $(BUILD)/examples/vector_c; fi"
 
 # `make install` into a scratch prefix, then build the C example the way a user would.
@@ -258,8 +259,13 @@ $(BENCH_STRINGS).meta.json: benches/src/dataset.rs benches/src/bin/gen_strings.r
 	cargo run --quiet --release -p ferrule-benches --bin gen_strings -- $(BENCH_STRINGS)
 
 # OPENBLAS_NUM_THREADS=1: NumPy's BLAS threads spin and steal a core from the contenders.
+# The peers of the Python vector benchmark, pinned (installed only for `make bench`).
+$(VENV)/.bench-stamp: $(VENV)/.stamp
+	$(VPY) -m pip install --quiet --disable-pip-version-check "simsimd==6.5.16" "numkong==7.8.6" "faiss-cpu==1.15.1"
+	touch $@
+
 bench: export OPENBLAS_NUM_THREADS := 1
-bench: build-python build-node $(BENCH_STRINGS).meta.json
+bench: build-python build-node $(BENCH_STRINGS).meta.json $(VENV)/.bench-stamp
 	cargo bench -p ferrule-benches
 	@for script in benches/python/bench_*.py; do [ -e "$$script" ] || continue; \
 	  echo "== $$script"; $(VPY) "$$script"; done

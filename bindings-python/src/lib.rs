@@ -6,6 +6,7 @@ mod errors;
 mod factorize;
 mod input;
 mod pool;
+mod vector;
 
 use errors::{guarded, to_py_err};
 use ferrule_core::{Error, Location};
@@ -65,6 +66,7 @@ fn _ferrule(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(factorize::factorize, module)?)?;
     module.add_class::<pool::StringPool>()?;
     module.add_class::<pool::FrozenStringPool>()?;
+    vector::register(module)?;
     module.add_function(wrap_pyfunction!(_debug_raise, module)?)?;
     module.add_function(wrap_pyfunction!(_debug_panic, module)?)?;
     Ok(())

@@ -13,6 +13,9 @@
 >>> codes, uniques = ferrule.factorize(["b", "a", None, "b"])
 >>> codes.tolist(), uniques.tolist()
 ([0, 1, -1, 0], ['b', 'a'])
+>>> import numpy as np
+>>> ferrule.vector.dot(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+11.0
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from ferrule._ferrule import (
     factorize,
     version,
 )
+from ferrule import vector
 from ferrule._typing import Capabilities
 from ferrule.errors import (
     ArgumentTypeError,
@@ -48,6 +52,7 @@ __all__ = [
     "StringPool",
     "FrozenStringPool",
     "factorize",
+    "vector",
     "FerruleError",
     "InvalidArgumentError",
     "ArgumentTypeError",

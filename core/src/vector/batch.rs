@@ -170,6 +170,26 @@ pub fn one_to_many<T: Element>(
     Ok(())
 }
 
+/// `out[i] = cosine_similarity(query, matrix.row(i))` (a similarity, not a metric: the
+/// one-to-many form of the 1:1 function, with the same rules and the same results bit for bit).
+pub fn cosine_similarity_many<T: Element>(
+    query: &[T],
+    matrix: &Matrix<'_, T>,
+    precision: Precision,
+    out: &mut [T],
+) -> Result<()> {
+    same_dim("cosine_similarity_many", query.len(), matrix.dim)?;
+    if out.len() != matrix.rows {
+        return Err(Error::length_mismatch(format!("{} rows but an output of {}", matrix.rows, out.len())));
+    }
+    let table = table::<T>(precision)?;
+    let query = Query::new(table, query);
+    out.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(block, out)| {
+        query.similarities(table, matrix, block * ROWS_PER_TASK, out);
+    });
+    Ok(())
+}
+
 /// A query vector with what every row's distance needs of it, computed once.
 struct Query<'q, T> {
     values: &'q [T],
@@ -215,13 +235,36 @@ impl<'q, T: Element> Query<'q, T> {
         }
     }
 
+    /// `out[k] = cosine_similarity(query, matrix.row(first + k))`, four rows per kernel call.
+    fn similarities(&self, table: &Table<T>, matrix: &Matrix<'_, T>, first: usize, out: &mut [T]) {
+        let q = self.values;
+        let done = out.len() - out.len() % 4;
+        for (c, quad) in out.chunks_exact_mut(4).enumerate() {
+            let base = first + 4 * c;
+            let rows = [matrix.row(base), matrix.row(base + 1), matrix.row(base + 2), matrix.row(base + 3)];
+            let (dots, norms) = (table.dot_norms4)(q, rows);
+            for r in 0..4 {
+                quad[r] = self.similarity(dots[r], norms[r]);
+            }
+        }
+        for (k, slot) in out.iter_mut().enumerate().skip(done) {
+            let (ab, _, bb) = (table.dot_norms)(q, matrix.row(first + k));
+            *slot = self.similarity(ab, bb);
+        }
+    }
+
+    /// `cosine_from(ab, aa, bb)` with `sqrt(aa)` computed once: the same operations.
+    fn similarity(&self, dot: T, row_squared_norm: T) -> T {
+        if self.norm == T::ZERO || row_squared_norm == T::ZERO {
+            return T::ZERO;
+        }
+        dot / (self.norm * row_squared_norm.sqrt())
+    }
+
     /// `cosine_distance_from(cosine_from(ab, aa, bb))` with `sqrt(aa)` computed once: the same
     /// operations on the same values.
     fn cosine(&self, dot: T, row_squared_norm: T) -> T {
-        if self.norm == T::ZERO || row_squared_norm == T::ZERO {
-            return cosine_distance_from(T::ZERO);
-        }
-        cosine_distance_from(dot / (self.norm * row_squared_norm.sqrt()))
+        cosine_distance_from(self.similarity(dot, row_squared_norm))
     }
 }
 

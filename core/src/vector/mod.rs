@@ -41,7 +41,7 @@ mod x86;
 #[cfg(target_arch = "x86_64")]
 mod x86_tile;
 
-pub use batch::{Matrix, Metric, cdist, one_to_many, topk};
+pub use batch::{Matrix, Metric, cdist, cosine_similarity_many, one_to_many, topk};
 pub use elementwise::{
     add, argmax, argmin, axpy, fma, max, mean, min, multiply, normalize, scale, subtract, sum,
 };

@@ -299,6 +299,14 @@ fn one_to_many_equals_the_one_to_one_functions() {
                     assert!(got == want || (got.is_nan() && want.is_nan()), "{metric:?} dim={dim} row {r}");
                 }
             }
+            for precision in Precision::ALL {
+                let mut out = vec![0.0f32; rows];
+                cosine_similarity_many(&q, &m, precision, &mut out).unwrap();
+                for (r, &got) in out.iter().enumerate() {
+                    let want = precision.cosine_similarity(&q, m.row(r)).unwrap();
+                    assert_eq!(got.to_bits(), want.to_bits(), "{precision:?} similarity dim={dim} row {r}");
+                }
+            }
         }
     }
 }
