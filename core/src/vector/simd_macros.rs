@@ -117,28 +117,43 @@ macro_rules! kernels {
             #[target_feature(enable = $feature)]
             pub unsafe fn dot_norms(a: &[$t], b: &[$t]) -> ($t, $t, $t) {
                 let n = a.len().min(b.len());
-                let (mut ab, mut aa, mut bb) = ($zero(), $zero(), $zero());
+                // Two sets of accumulators (six independent chains) so the loop is not bound
+                // by the FMA latency.
+                let (mut ab0, mut aa0, mut bb0) = ($zero(), $zero(), $zero());
+                let (mut ab1, mut aa1, mut bb1) = ($zero(), $zero(), $zero());
                 let mut i = 0;
                 // SAFETY: as in `dot`.
                 unsafe {
+                    while i + 2 * $w <= n {
+                        let (x0, y0) = (at(a, i), at(b, i));
+                        let (x1, y1) = (at(a, i + $w), at(b, i + $w));
+                        ab0 = $fmadd(x0, y0, ab0);
+                        aa0 = $fmadd(x0, x0, aa0);
+                        bb0 = $fmadd(y0, y0, bb0);
+                        ab1 = $fmadd(x1, y1, ab1);
+                        aa1 = $fmadd(x1, x1, aa1);
+                        bb1 = $fmadd(y1, y1, bb1);
+                        i += 2 * $w;
+                    }
                     while i + $w <= n {
                         let (x, y) = (at(a, i), at(b, i));
-                        ab = $fmadd(x, y, ab);
-                        aa = $fmadd(x, x, aa);
-                        bb = $fmadd(y, y, bb);
+                        ab0 = $fmadd(x, y, ab0);
+                        aa0 = $fmadd(x, x, aa0);
+                        bb0 = $fmadd(y, y, bb0);
                         i += $w;
                     }
                     let (x, y) = (tail(a, i, n), tail(b, i, n));
-                    ab = $fmadd(x, y, ab);
-                    aa = $fmadd(x, x, aa);
-                    bb = $fmadd(y, y, bb);
+                    ab1 = $fmadd(x, y, ab1);
+                    aa1 = $fmadd(x, x, aa1);
+                    bb1 = $fmadd(y, y, bb1);
                     (
-                        hsum(ab) + rest(a, b, i, n, |x, y| x * y),
-                        hsum(aa) + rest(a, b, i, n, |x, _| x * x),
-                        hsum(bb) + rest(a, b, i, n, |_, y| y * y),
+                        hsum($add(ab0, ab1)) + rest(a, b, i, n, |x, y| x * y),
+                        hsum($add(aa0, aa1)) + rest(a, b, i, n, |x, _| x * x),
+                        hsum($add(bb0, bb1)) + rest(a, b, i, n, |_, y| y * y),
                     )
                 }
             }
+
             /// `dot(q, rows[r])` for four rows at once: the query's vectors are loaded once for
             /// all four, and each row's arithmetic is `dot`'s, in the same order (the results
             /// are identical). Callers pass rows of `q.len()` elements.
@@ -230,16 +245,28 @@ macro_rules! kernels {
                     let all = rows.map(|row| unsafe { dot_norms(q, row) });
                     return (all.map(|x| x.0), all.map(|x| x.2));
                 }
-                let (mut ab, mut bb) = ([$zero(); 4], [$zero(); 4]);
+                let (mut ab0, mut bb0) = ([$zero(); 4], [$zero(); 4]);
+                let (mut ab1, mut bb1) = ([$zero(); 4], [$zero(); 4]);
                 let mut i = 0;
                 // SAFETY: as in `dot4`.
                 unsafe {
+                    while i + 2 * $w <= n {
+                        let (x0, x1) = (at(q, i), at(q, i + $w));
+                        for r in 0..4 {
+                            let (y0, y1) = (at(rows[r], i), at(rows[r], i + $w));
+                            ab0[r] = $fmadd(x0, y0, ab0[r]);
+                            bb0[r] = $fmadd(y0, y0, bb0[r]);
+                            ab1[r] = $fmadd(x1, y1, ab1[r]);
+                            bb1[r] = $fmadd(y1, y1, bb1[r]);
+                        }
+                        i += 2 * $w;
+                    }
                     while i + $w <= n {
                         let x = at(q, i);
                         for r in 0..4 {
                             let y = at(rows[r], i);
-                            ab[r] = $fmadd(x, y, ab[r]);
-                            bb[r] = $fmadd(y, y, bb[r]);
+                            ab0[r] = $fmadd(x, y, ab0[r]);
+                            bb0[r] = $fmadd(y, y, bb0[r]);
                         }
                         i += $w;
                     }
@@ -247,10 +274,10 @@ macro_rules! kernels {
                     let (mut dots, mut norms) = ([0.0; 4], [0.0; 4]);
                     for r in 0..4 {
                         let y = tail(rows[r], i, n);
-                        ab[r] = $fmadd(x, y, ab[r]);
-                        bb[r] = $fmadd(y, y, bb[r]);
-                        dots[r] = hsum(ab[r]) + rest(q, rows[r], i, n, |x, y| x * y);
-                        norms[r] = hsum(bb[r]) + rest(q, rows[r], i, n, |_, y| y * y);
+                        ab1[r] = $fmadd(x, y, ab1[r]);
+                        bb1[r] = $fmadd(y, y, bb1[r]);
+                        dots[r] = hsum($add(ab0[r], ab1[r])) + rest(q, rows[r], i, n, |x, y| x * y);
+                        norms[r] = hsum($add(bb0[r], bb1[r])) + rest(q, rows[r], i, n, |_, y| y * y);
                     }
                     (dots, norms)
                 }
