@@ -219,7 +219,7 @@ test-examples: build-python build-node $(addprefix $(BUILD)/examples/,$(C_EXAMPL
 	  "node examples/node/access_log_pool.mjs $(SAMPLE_LOG)" \
 	  "$(BUILD)/examples/access_log_pool_c $(SAMPLE_LOG)" \
 	  "if command -v valgrind >/dev/null; then $(VALGRIND) $(BUILD)/examples/access_log_pool_c $(SAMPLE_LOG); fi" \
-	  "$(BUILD)/examples/vector_c" "$(VPY) examples/python/vector.py" \
+	  "$(BUILD)/examples/vector_c" "$(VPY) examples/python/vector.py" "node examples/node/vector.mjs" \
 	  "if command -v valgrind >/dev/null; then $(VALGRIND) $(BUILD)/examples/vector_c; fi"
 
 # `make install` into a scratch prefix, then build the C example the way a user would.

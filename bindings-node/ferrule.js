@@ -7,7 +7,8 @@
 //   expected, ...) become a TypeError with code 'FERRULE_INVALID_ARGUMENT' (napi's own error
 //   kept as `cause`);
 // - a promise from a `...Async` function rejects with errors remapped the same way.
-// It also holds the JS half of the batch calls that cross the boundary once (StringPool below).
+// It also holds the JS half of the batch calls that cross the boundary once (StringPool below),
+// and the `vector` namespace (JS loops for short vectors, the native calls for the rest).
 
 const native = require('./index.js')
 const { isUint32Array } = require('node:util').types
@@ -251,6 +252,628 @@ function stringPoolExtensions(native) {
 
 const CLASS_EXTENSIONS = { StringPool: stringPoolExtensions }
 
+// ---------------------------------------------------------------------------------- vector
+//
+// The `vector` namespace: ferrule-core's vector math on Float32Array/Float64Array, over the
+// loader's internal `__vector` functions (src/vector.rs).
+//
+// Small vectors are computed here, in JS: one N-API call costs 100-200 ns whatever it does,
+// more than a JS loop over a few dozen elements. Below the thresholds in JS_MAX (measured with
+// benches/node/bench_vector.mjs) the same function runs a JS loop with the same semantics (zero
+// vectors, clamping, NaN and empty-input rules), in double precision: for Float32Array inputs
+// the result is rounded to float32 at the end (element-wise outputs: at each step where the
+// native code rounds, so scale/add/subtract/multiply/axpy/fma give the same bits as the native
+// code). The fast native kernels accumulate float32 input in float32, so small-vector distances,
+// norms, sums, means and normalize may differ from them in the last bits; `precision: 'accurate'`
+// always runs natively. Above the thresholds, and for anything the JS path does not recognize
+// (an error to report, another realm's typed arrays, aliasing outputs), the native code runs.
+
+const vectorNative = native.__vector
+
+// Codes of the native functions (src/vector.rs): the operation, ACCURATE, the type seen here.
+const ACCURATE = 1 << 4
+const CLAIM_F32 = 1 << 5
+const CLAIM_F64 = 2 << 5
+const FAMILY_PAIR = 0
+const FAMILY_REDUCE = 1
+const FAMILY_ELEMENTWISE = 2
+const METRICS = ['dot', 'cosine', 'sqeuclidean', 'euclidean', 'manhattan']
+const COSINE_SIMILARITY = 5
+
+// Up to this many elements each function runs its JS loop: where the JS loop stops beating the
+// native call (measured by benches/node/bench_vector.mjs, "the JS/native switch").
+const JS_MAX = {
+  dot: 64,
+  cosineSimilarity: 64,
+  cosineDistance: 64,
+  sqeuclidean: 64,
+  euclidean: 64,
+  manhattan: 64,
+  norm: 48,
+  sum: 64,
+  mean: 64,
+  min: 64,
+  max: 64,
+  argmin: 64,
+  argmax: 64,
+  // Element-wise calls into a given `out` pay ~55 ns here to rule out aliasing (`.buffer`).
+  scale: 32,
+  add: 32,
+  subtract: 32,
+  multiply: 32,
+  axpy: 32,
+  fma: 32,
+  normalize: 32,
+}
+
+// FERRULE_VECTOR_JS_MAX=<n>, read once at load, replaces every threshold above: 0 runs every call
+// natively, a large number runs in JS every call the JS path can take. For tests and for
+// measuring the switch (benches/node/bench_vector.mjs), not for tuning an application.
+if (process.env.FERRULE_VECTOR_JS_MAX !== undefined) {
+  const override = Number(process.env.FERRULE_VECTOR_JS_MAX)
+  if (!(Number.isInteger(override) && override >= 0)) {
+    throw new Error(`FERRULE_VECTOR_JS_MAX must be a non-negative integer, got ${process.env.FERRULE_VECTOR_JS_MAX}`)
+  }
+  for (const name of Object.keys(JS_MAX)) JS_MAX[name] = override
+}
+
+function ferruleError(message, ErrorClass = Error) {
+  return Object.assign(new ErrorClass(message), { code: 'FERRULE_INVALID_ARGUMENT', line: null, offset: null })
+}
+
+const NO_OPTIONS = Object.freeze({})
+
+// The options object of a vector function: undefined, null or an object with only `allowed` keys
+// (a misspelt option must not silently mean its default).
+function optionsOf(options, allowed, fn) {
+  if (options === undefined || options === null) return NO_OPTIONS
+  if (typeof options !== 'object') {
+    throw ferruleError(`vector.${fn}: options must be an object, got ${describe(options)}`, TypeError)
+  }
+  for (const key in options) {
+    if (!allowed.includes(key)) {
+      const expected = allowed.length > 0 ? `expected ${allowed.join(', ')}` : 'it takes none'
+      throw ferruleError(`vector.${fn}: unknown option ${JSON.stringify(key)} (${expected})`, TypeError)
+    }
+  }
+  return options
+}
+
+function precisionCode(precision) {
+  if (precision === undefined || precision === 'fast') return 0
+  if (precision === 'accurate') return ACCURATE
+  if (typeof precision !== 'string') {
+    throw ferruleError(`precision must be 'fast' or 'accurate', got ${describe(precision)}`, TypeError)
+  }
+  throw ferruleError(`unknown precision ${JSON.stringify(precision)}: expected "fast" or "accurate"`)
+}
+
+function metricCode(metric, fallback) {
+  if (metric === undefined) metric = fallback
+  const index = METRICS.indexOf(metric)
+  if (index >= 0) return index
+  if (typeof metric !== 'string') throw ferruleError(`metric must be a string, got ${describe(metric)}`, TypeError)
+  throw ferruleError(`unknown metric ${JSON.stringify(metric)}: expected one of ${METRICS.join(', ')}`)
+}
+
+// A number argument or option (`optional`: undefined and null mean absent). Whether it is a
+// non-negative integer is checked natively (napi's own conversion would wrap or truncate it).
+function numberOf(value, name, fn, optional) {
+  if (typeof value === 'number') return value
+  if (optional && (value === undefined || value === null)) return undefined
+  throw ferruleError(`vector.${fn}: ${name} must be a number, got ${describe(value)}`, TypeError)
+}
+
+// Calls a native vector function, errors remapped like every other export's.
+function callNative(fn, ...args) {
+  try {
+    return fn(...args)
+  } catch (err) {
+    throw remap(err)
+  }
+}
+
+// Each JS kernel is compiled once per array type (a fresh copy of its source), so that V8
+// specializes each copy to one element type instead of handling both in one loop. Kernels use
+// nothing but their arguments and Math. Where code generation from strings is disabled, both
+// types share the original.
+function perType(kernel) {
+  let copy = kernel
+  try {
+    copy = new Function(`return (${kernel.toString()})`)() // eslint-disable-line no-new-func
+  } catch {}
+  return { f32: kernel, f64: copy }
+}
+
+// ---- the JS kernels, in double precision (see above)
+
+function dotJs(a, b) {
+  const n = a.length
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0
+  for (; i + 3 < n; i += 4) {
+    s0 += a[i] * b[i]
+    s1 += a[i + 1] * b[i + 1]
+    s2 += a[i + 2] * b[i + 2]
+    s3 += a[i + 3] * b[i + 3]
+  }
+  for (; i < n; i++) s0 += a[i] * b[i]
+  return (s0 + s1) + (s2 + s3)
+}
+
+function sqeuclideanJs(a, b) {
+  const n = a.length
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0
+  for (; i + 3 < n; i += 4) {
+    const d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1], d2 = a[i + 2] - b[i + 2], d3 = a[i + 3] - b[i + 3]
+    s0 += d0 * d0
+    s1 += d1 * d1
+    s2 += d2 * d2
+    s3 += d3 * d3
+  }
+  for (; i < n; i++) {
+    const d = a[i] - b[i]
+    s0 += d * d
+  }
+  return (s0 + s1) + (s2 + s3)
+}
+
+function euclideanJs(a, b) {
+  const n = a.length
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0
+  for (; i + 3 < n; i += 4) {
+    const d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1], d2 = a[i + 2] - b[i + 2], d3 = a[i + 3] - b[i + 3]
+    s0 += d0 * d0
+    s1 += d1 * d1
+    s2 += d2 * d2
+    s3 += d3 * d3
+  }
+  for (; i < n; i++) {
+    const d = a[i] - b[i]
+    s0 += d * d
+  }
+  return Math.sqrt((s0 + s1) + (s2 + s3))
+}
+
+function manhattanJs(a, b) {
+  const n = a.length
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0
+  for (; i + 3 < n; i += 4) {
+    s0 += Math.abs(a[i] - b[i])
+    s1 += Math.abs(a[i + 1] - b[i + 1])
+    s2 += Math.abs(a[i + 2] - b[i + 2])
+    s3 += Math.abs(a[i + 3] - b[i + 3])
+  }
+  for (; i < n; i++) s0 += Math.abs(a[i] - b[i])
+  return (s0 + s1) + (s2 + s3)
+}
+
+// a.b / (|a| |b|), 0 when either norm is 0 (NaN stays NaN), as core's cosine_from.
+function cosineSimilarityJs(a, b) {
+  const n = a.length
+  let ab0 = 0, ab1 = 0, aa0 = 0, aa1 = 0, bb0 = 0, bb1 = 0, i = 0
+  for (; i + 1 < n; i += 2) {
+    const x0 = a[i], y0 = b[i], x1 = a[i + 1], y1 = b[i + 1]
+    ab0 += x0 * y0
+    aa0 += x0 * x0
+    bb0 += y0 * y0
+    ab1 += x1 * y1
+    aa1 += x1 * x1
+    bb1 += y1 * y1
+  }
+  if (i < n) {
+    const x = a[i], y = b[i]
+    ab0 += x * y
+    aa0 += x * x
+    bb0 += y * y
+  }
+  const aa = aa0 + aa1, bb = bb0 + bb1
+  if (aa === 0 || bb === 0) return 0
+  return (ab0 + ab1) / (Math.sqrt(aa) * Math.sqrt(bb))
+}
+
+// 1 - similarity clamped to [0, 2] (NaN stays NaN), as core's cosine_distance_from.
+function cosineDistanceJs(a, b) {
+  const n = a.length
+  let ab0 = 0, ab1 = 0, aa0 = 0, aa1 = 0, bb0 = 0, bb1 = 0, i = 0
+  for (; i + 1 < n; i += 2) {
+    const x0 = a[i], y0 = b[i], x1 = a[i + 1], y1 = b[i + 1]
+    ab0 += x0 * y0
+    aa0 += x0 * x0
+    bb0 += y0 * y0
+    ab1 += x1 * y1
+    aa1 += x1 * x1
+    bb1 += y1 * y1
+  }
+  if (i < n) {
+    const x = a[i], y = b[i]
+    ab0 += x * y
+    aa0 += x * x
+    bb0 += y * y
+  }
+  const aa = aa0 + aa1, bb = bb0 + bb1
+  const distance = aa === 0 || bb === 0 ? 1 : 1 - (ab0 + ab1) / (Math.sqrt(aa) * Math.sqrt(bb))
+  return distance < 0 ? 0 : distance > 2 ? 2 : distance
+}
+
+function normJs(x) {
+  const n = x.length
+  let s0 = 0, s1 = 0, i = 0
+  for (; i + 1 < n; i += 2) {
+    s0 += x[i] * x[i]
+    s1 += x[i + 1] * x[i + 1]
+  }
+  if (i < n) s0 += x[i] * x[i]
+  return Math.sqrt(s0 + s1)
+}
+
+function sumJs(x) {
+  const n = x.length
+  let s0 = 0, s1 = 0, i = 0
+  for (; i + 1 < n; i += 2) {
+    s0 += x[i]
+    s1 += x[i + 1]
+  }
+  if (i < n) s0 += x[i]
+  return s0 + s1
+}
+
+function meanJs(x) {
+  const n = x.length
+  let s0 = 0, s1 = 0, i = 0
+  for (; i + 1 < n; i += 2) {
+    s0 += x[i]
+    s1 += x[i + 1]
+  }
+  if (i < n) s0 += x[i]
+  return (s0 + s1) / n
+}
+
+// The index of the first NaN, else of the first smallest element (x is not empty).
+function argminJs(x) {
+  let best = 0
+  let value = x[0]
+  if (value !== value) return 0
+  for (let i = 1; i < x.length; i++) {
+    const v = x[i]
+    if (v < value) {
+      value = v
+      best = i
+    } else if (v !== v) return i
+  }
+  return best
+}
+
+// The index of the first NaN, else of the first largest element (x is not empty).
+function argmaxJs(x) {
+  let best = 0
+  let value = x[0]
+  if (value !== value) return 0
+  for (let i = 1; i < x.length; i++) {
+    const v = x[i]
+    if (v > value) {
+      value = v
+      best = i
+    } else if (v !== v) return i
+  }
+  return best
+}
+
+// The first NaN, else the smallest element (x is not empty).
+function minJs(x) {
+  let value = x[0]
+  if (value !== value) return value
+  for (let i = 1; i < x.length; i++) {
+    const v = x[i]
+    if (v < value) value = v
+    else if (v !== v) return v
+  }
+  return value
+}
+
+// The first NaN, else the largest element (x is not empty).
+function maxJs(x) {
+  let value = x[0]
+  if (value !== value) return value
+  for (let i = 1; i < x.length; i++) {
+    const v = x[i]
+    if (v > value) value = v
+    else if (v !== v) return v
+  }
+  return value
+}
+
+// Element-wise kernels: `round` is Math.fround for Float32Array outputs (each product rounded to
+// float32 before the addition, like the native float32 code) and the identity for Float64Array.
+function scaleJs(x, alpha, out) {
+  for (let i = 0; i < x.length; i++) out[i] = alpha * x[i]
+}
+
+function addJs(a, b, out) {
+  for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i]
+}
+
+function subtractJs(a, b, out) {
+  for (let i = 0; i < a.length; i++) out[i] = a[i] - b[i]
+}
+
+function multiplyJs(a, b, out) {
+  for (let i = 0; i < a.length; i++) out[i] = a[i] * b[i]
+}
+
+function axpyJs(alpha, x, y, out, round) {
+  for (let i = 0; i < x.length; i++) out[i] = round(alpha * x[i]) + y[i]
+}
+
+function fmaJs(a, b, c, out, round) {
+  for (let i = 0; i < a.length; i++) out[i] = round(a[i] * b[i]) + c[i]
+}
+
+function normalizeJs(x, out, length) {
+  if (length === 0) out.fill(0)
+  else for (let i = 0; i < x.length; i++) out[i] = x[i] / length
+}
+
+function identity(v) {
+  return v
+}
+
+// The native function of one operation code (src/vector.rs, `native_function`).
+function nativeOf(family, code) {
+  return vectorNative.nativeFunction(family, code)
+}
+
+// A 1:1 function `(a, b, options?) => number`: `op` is its native code, `kernel` its JS loop.
+function pairFunction(name, op, kernel) {
+  const js = perType(kernel)
+  const js32 = js.f32
+  const js64 = js.f64
+  const fast32 = nativeOf(FAMILY_PAIR, op | CLAIM_F32)
+  const fast64 = nativeOf(FAMILY_PAIR, op | CLAIM_F64)
+  const fastAny = nativeOf(FAMILY_PAIR, op)
+  const accurate32 = nativeOf(FAMILY_PAIR, op | ACCURATE | CLAIM_F32)
+  const accurate64 = nativeOf(FAMILY_PAIR, op | ACCURATE | CLAIM_F64)
+  const accurateAny = nativeOf(FAMILY_PAIR, op | ACCURATE)
+  const limit = JS_MAX[name]
+  const fn = {
+    [name](a, b, options) {
+      const accurate = options === undefined ? false : precisionCode(optionsOf(options, PRECISION_ONLY, name).precision) !== 0
+      try {
+        if (a instanceof Float32Array && b instanceof Float32Array) {
+          if (accurate) return accurate32(a, b)
+          if (a.length <= limit && a.length === b.length) return Math.fround(js32(a, b))
+          return fast32(a, b)
+        }
+        if (a instanceof Float64Array && b instanceof Float64Array) {
+          if (accurate) return accurate64(a, b)
+          if (a.length <= limit && a.length === b.length) return js64(a, b)
+          return fast64(a, b)
+        }
+        return accurate ? accurateAny(a, b) : fastAny(a, b)
+      } catch (err) {
+        throw remap(err)
+      }
+    },
+  }[name]
+  return fn
+}
+
+const PRECISION_ONLY = ['precision']
+
+// A reduction `(x, options?) => number`. `empty` is whether the JS loop handles an empty input
+// (sum: 0; the others throw natively). `precise` is whether the precision option applies.
+function reduceFunction(name, op, kernel, { empty = false, precise = false, asFloat32 = true } = {}) {
+  const js = perType(kernel)
+  const js32 = js.f32
+  const js64 = js.f64
+  const fast32 = nativeOf(FAMILY_REDUCE, op | CLAIM_F32)
+  const fast64 = nativeOf(FAMILY_REDUCE, op | CLAIM_F64)
+  const fastAny = nativeOf(FAMILY_REDUCE, op)
+  const accurate32 = nativeOf(FAMILY_REDUCE, op | ACCURATE | CLAIM_F32)
+  const accurate64 = nativeOf(FAMILY_REDUCE, op | ACCURATE | CLAIM_F64)
+  const accurateAny = nativeOf(FAMILY_REDUCE, op | ACCURATE)
+  const limit = JS_MAX[name]
+  const minimum = empty ? 0 : 1
+  const allowed = precise ? PRECISION_ONLY : []
+  const fn = {
+    [name](x, options) {
+      const accurate = options === undefined ? false : precisionCode(optionsOf(options, allowed, name).precision) !== 0
+      try {
+        if (x instanceof Float32Array) {
+          if (accurate) return accurate32(x)
+          if (x.length <= limit && x.length >= minimum) return asFloat32 ? Math.fround(js32(x)) : js32(x)
+          return fast32(x)
+        }
+        if (x instanceof Float64Array) {
+          if (accurate) return accurate64(x)
+          if (x.length <= limit && x.length >= minimum) return js64(x)
+          return fast64(x)
+        }
+        return accurate ? accurateAny(x) : fastAny(x)
+      } catch (err) {
+        throw remap(err)
+      }
+    },
+  }[name]
+  return fn
+}
+
+// Whether `out` can be written by the JS loops while reading `inputs`: it is a separate array, or
+// one of the inputs itself (each element is read before it is written), but not another view
+// sharing memory with an input (the native code copies through a temporary then).
+function separate(out, a, b, c) {
+  const buffer = out.buffer
+  return (a === out || a.buffer !== buffer) && (b === undefined || b === out || b.buffer !== buffer) &&
+    (c === undefined || c === out || c.buffer !== buffer)
+}
+
+// An element-wise operation as `run(alpha, a, b, c, out)` (b, c undefined when not taken; alpha
+// ignored when not taken): `call32`/`call64` run its JS loops, the native function the rest.
+function elementwiseFunction(name, op, call32, call64) {
+  const native32 = nativeOf(FAMILY_ELEMENTWISE, op | CLAIM_F32)
+  const native64 = nativeOf(FAMILY_ELEMENTWISE, op | CLAIM_F64)
+  const nativeAny = nativeOf(FAMILY_ELEMENTWISE, op)
+  const limit = JS_MAX[name]
+  // run(alpha, a, b, c, out): the JS loop when it applies, else the native function.
+  return function run(alpha, a, b, c, out) {
+    try {
+      if (a instanceof Float32Array && (b === undefined || b instanceof Float32Array) &&
+        (c === undefined || c instanceof Float32Array) && typeof alpha === 'number') {
+        const n = a.length
+        if ((b === undefined || b.length === n) && (c === undefined || c.length === n)) {
+          if (out === undefined) {
+            out = new Float32Array(n)
+            if (n <= limit) call32(alpha, a, b, c, out)
+            else native32(alpha, a, b, c, out)
+            return out
+          }
+          if (out instanceof Float32Array && out.length === n && n <= limit && separate(out, a, b, c)) {
+            call32(alpha, a, b, c, out)
+            return out
+          }
+        }
+        // The type claim covers out only when it was seen here too.
+        return (out === undefined || out instanceof Float32Array ? native32 : nativeAny)(alpha, a, b, c, out)
+      }
+      if (a instanceof Float64Array && (b === undefined || b instanceof Float64Array) &&
+        (c === undefined || c instanceof Float64Array) && typeof alpha === 'number') {
+        const n = a.length
+        if ((b === undefined || b.length === n) && (c === undefined || c.length === n)) {
+          if (out === undefined) {
+            out = new Float64Array(n)
+            if (n <= limit) call64(alpha, a, b, c, out)
+            else native64(alpha, a, b, c, out)
+            return out
+          }
+          if (out instanceof Float64Array && out.length === n && n <= limit && separate(out, a, b, c)) {
+            call64(alpha, a, b, c, out)
+            return out
+          }
+        }
+        return (out === undefined || out instanceof Float64Array ? native64 : nativeAny)(alpha, a, b, c, out)
+      }
+      return nativeAny(alpha, a, b, c, out)
+    } catch (err) {
+      throw remap(err)
+    }
+  }
+}
+
+function makeVector() {
+  const scale = perType(scaleJs)
+  const add = perType(addJs)
+  const subtract = perType(subtractJs)
+  const multiply = perType(multiplyJs)
+  const axpy = perType(axpyJs)
+  const fma = perType(fmaJs)
+  const normalize = perType(normalizeJs)
+  const norm = perType(normJs)
+  const fround = Math.fround
+  const runScale = elementwiseFunction('scale', 0,
+    (alpha, x, b, c, out) => scale.f32(x, fround(alpha), out), (alpha, x, b, c, out) => scale.f64(x, alpha, out))
+  const runAdd = elementwiseFunction('add', 1,
+    (alpha, a, b, c, out) => add.f32(a, b, out), (alpha, a, b, c, out) => add.f64(a, b, out))
+  const runSubtract = elementwiseFunction('subtract', 2,
+    (alpha, a, b, c, out) => subtract.f32(a, b, out), (alpha, a, b, c, out) => subtract.f64(a, b, out))
+  const runMultiply = elementwiseFunction('multiply', 3,
+    (alpha, a, b, c, out) => multiply.f32(a, b, out), (alpha, a, b, c, out) => multiply.f64(a, b, out))
+  const runAxpy = elementwiseFunction('axpy', 4,
+    (alpha, x, y, c, out) => axpy.f32(fround(alpha), x, y, out, fround),
+    (alpha, x, y, c, out) => axpy.f64(alpha, x, y, out, identity))
+  const runFma = elementwiseFunction('fma', 5,
+    (alpha, a, b, c, out) => fma.f32(a, b, c, out, fround), (alpha, a, b, c, out) => fma.f64(a, b, c, out, identity))
+  const runNormalize = elementwiseFunction('normalize', 6,
+    (alpha, x, b, c, out) => normalize.f32(x, out, norm.f32(x)), (alpha, x, b, c, out) => normalize.f64(x, out, norm.f64(x)))
+
+  // The `out` argument: undefined or null means "a new array".
+  const outOf = (out) => (out === null ? undefined : out)
+
+  const batchOptions = ['metric', 'precision', 'threads', 'out']
+
+  return Object.freeze({
+    dot: pairFunction('dot', 0, dotJs),
+    cosineDistance: pairFunction('cosineDistance', 1, cosineDistanceJs),
+    sqeuclidean: pairFunction('sqeuclidean', 2, sqeuclideanJs),
+    euclidean: pairFunction('euclidean', 3, euclideanJs),
+    manhattan: pairFunction('manhattan', 4, manhattanJs),
+    cosineSimilarity: pairFunction('cosineSimilarity', COSINE_SIMILARITY, cosineSimilarityJs),
+    norm: reduceFunction('norm', 0, normJs, { empty: true, precise: true }),
+    sum: reduceFunction('sum', 1, sumJs, { empty: true, precise: true }),
+    mean: reduceFunction('mean', 2, meanJs, { asFloat32: false }),
+    min: reduceFunction('min', 3, minJs),
+    max: reduceFunction('max', 4, maxJs),
+    argmin: reduceFunction('argmin', 5, argminJs, { asFloat32: false }),
+    argmax: reduceFunction('argmax', 6, argmaxJs, { asFloat32: false }),
+
+    scale(x, alpha, out) {
+      return runScale(alpha, x, undefined, undefined, outOf(out))
+    },
+    add(a, b, out) {
+      return runAdd(0, a, b, undefined, outOf(out))
+    },
+    subtract(a, b, out) {
+      return runSubtract(0, a, b, undefined, outOf(out))
+    },
+    multiply(a, b, out) {
+      return runMultiply(0, a, b, undefined, outOf(out))
+    },
+    axpy(alpha, x, y, out) {
+      return runAxpy(alpha, x, y, undefined, outOf(out))
+    },
+    fma(a, b, c, out) {
+      return runFma(0, a, b, c, outOf(out))
+    },
+    normalize(x, out) {
+      return runNormalize(0, x, undefined, undefined, outOf(out))
+    },
+
+    oneToMany(query, matrix, options) {
+      const o = optionsOf(options, ['metric', 'precision', 'threads', 'stride', 'out'], 'oneToMany')
+      const code = metricCode(o.metric, 'cosine') | precisionCode(o.precision)
+      const out = outOf(o.out)
+      const threads = numberOf(o.threads, 'threads', 'oneToMany', true)
+      const stride = numberOf(o.stride, 'stride', 'oneToMany', true)
+      const result = callNative(vectorNative.oneToMany, code, threads, query, matrix, stride, out)
+      return out === undefined ? result : out
+    },
+
+    cdist(a, b, dim, options) {
+      const o = optionsOf(options, batchOptions, 'cdist')
+      const code = metricCode(o.metric, 'sqeuclidean') | precisionCode(o.precision)
+      const out = outOf(o.out)
+      const threads = numberOf(o.threads, 'threads', 'cdist', true)
+      const result = callNative(vectorNative.cdist, code, threads, a, b, numberOf(dim, 'dim', 'cdist'), out)
+      return out === undefined ? result : out
+    },
+
+    topk(queries, database, dim, k, options) {
+      const o = optionsOf(options, ['metric', 'precision', 'threads'], 'topk')
+      const code = metricCode(o.metric, 'cosine') | precisionCode(o.precision)
+      const threads = numberOf(o.threads, 'threads', 'topk', true)
+      const [indices, distances] = callNative(vectorNative.topk, code, threads, queries, database,
+        numberOf(dim, 'dim', 'topk'), numberOf(k, 'k', 'topk'))
+      return { indices, distances }
+    },
+
+    cdistAsync(a, b, dim, options) {
+      const o = optionsOf(options, batchOptions, 'cdistAsync')
+      const code = metricCode(o.metric, 'sqeuclidean') | precisionCode(o.precision)
+      const out = outOf(o.out)
+      const threads = numberOf(o.threads, 'threads', 'cdistAsync', true)
+      return callNative(vectorNative.cdistAsync, code, threads, a, b, numberOf(dim, 'dim', 'cdistAsync'), out)
+        .then((result) => (out === undefined ? result : out), rethrowRemapped)
+    },
+
+    topkAsync(queries, database, dim, k, options) {
+      const o = optionsOf(options, ['metric', 'precision', 'threads'], 'topkAsync')
+      const code = metricCode(o.metric, 'cosine') | precisionCode(o.precision)
+      const threads = numberOf(o.threads, 'threads', 'topkAsync', true)
+      return callNative(vectorNative.topkAsync, code, threads, queries, database,
+        numberOf(dim, 'dim', 'topkAsync'), numberOf(k, 'k', 'topkAsync'))
+        .then(([indices, distances]) => ({ indices, distances }), rethrowRemapped)
+    },
+  })
+}
+
 const exported = {}
 for (const [name, value] of Object.entries(native)) {
   if (isClass(value)) exported[name] = wrapClass(value, CLASS_EXTENSIONS[name])
@@ -259,6 +882,7 @@ for (const [name, value] of Object.entries(native)) {
 module.exports = exported
 // Spelled `module.exports.x =` so that Node's ESM loader sees it as a named export.
 module.exports.isFerruleError = isFerruleError
+module.exports.vector = makeVector()
 
 // Never runs: tells Node's ESM loader (cjs-module-lexer) which names `import { x } from
 // 'ferrule'` can bind, by pointing it at the generated loader's explicit exports.

@@ -96,3 +96,51 @@ export interface Capabilities {
 
 /** ferrule's version, e.g. `"0.1.0"`. */
 export declare function version(): string
+
+export declare namespace __vector {
+  /**
+   * @internal All pairs of rows, row-major `a.rows x b.rows`; `code`: a metric index plus
+   * ACCURATE. Writes `out` and returns null when given, else returns a new array.
+   */
+  export function cdist(code: number, threads: number | undefined | null, a: Float32Array | Float64Array, b: Float32Array | Float64Array, dim: number, out?: Float32Array | Float64Array): Float32Array | Float64Array | null
+  /**
+   * @internal `cdist` on the libuv thread pool; resolves to the new array, or null after
+   * filling `out`. See the module docs for what is copied.
+   */
+  export function cdistAsync(code: number, threads: number | undefined | null, a: Float32Array | Float64Array, b: Float32Array | Float64Array, dim: number, out?: Float32Array | Float64Array): Promise<Float32Array | Float64Array | null>
+  /** @internal Whether ferrule reads `x` in place (its data is aligned) rather than copying it. */
+  export function debugIsAligned(x: Float32Array | Float64Array): boolean
+  /**
+   * @internal A task that panics on the libuv thread inside the guard every vector task uses:
+   * the promise must reject with `FERRULE_INTERNAL` and the process live on.
+   */
+  export function debugPanicAsync(message: string): Promise<void>
+  /**
+   * @internal A Float32Array (`double` false) or Float64Array holding `values` whose data is NOT
+   * aligned for its element type. JS cannot make such a view, but memory an addon hands to JS as
+   * an external buffer can be like that: this tests ferrule's copies for it.
+   */
+  export function debugUnalignedView(double: boolean, values: Float64Array): Float32Array | Float64Array
+  /**
+   * @internal The raw N-API function of one per-vector operation (see the module docs):
+   * `family` 0 is `(a, b) => number` (1:1 distances), 1 `(x) => number` (reductions), 2
+   * `(alpha, a, b, c, out) => out` (element-wise); `code` is the operation, the precision and
+   * the element type ferrule.js saw, as ferrule.js builds it.
+   */
+  export function nativeFunction(family: number, code: number): (...args: any[]) => any
+  /**
+   * @internal `out[i] = metric(query, row i of matrix)`; `code`: a metric index plus ACCURATE.
+   * Writes `out` and returns null when given, else returns a new array.
+   */
+  export function oneToMany(code: number, threads: number | undefined | null, query: Float32Array | Float64Array, matrix: Float32Array | Float64Array, stride?: number | undefined | null, out?: Float32Array | Float64Array): Float32Array | Float64Array | null
+  /**
+   * @internal The `k` rows of `database` closest to each row of `queries`: `[indices, values]`.
+   * `code`: a metric index plus ACCURATE.
+   */
+  export function topk(code: number, threads: number | undefined | null, queries: Float32Array | Float64Array, database: Float32Array | Float64Array, dim: number, k: number): [Uint32Array, Float32Array | Float64Array]
+  /**
+   * @internal `topk` on the libuv thread pool: `[indices, values]`. See the module docs for what
+   * is copied.
+   */
+  export function topkAsync(code: number, threads: number | undefined | null, queries: Float32Array | Float64Array, database: Float32Array | Float64Array, dim: number, k: number): Promise<[Uint32Array, Float32Array | Float64Array]>
+}

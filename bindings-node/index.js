@@ -840,3 +840,4 @@ module.exports.__debugPanic = nativeBinding.__debugPanic
 module.exports.__debugRaise = nativeBinding.__debugRaise
 module.exports.capabilities = nativeBinding.capabilities
 module.exports.version = nativeBinding.version
+module.exports.__vector = nativeBinding.__vector

@@ -3,6 +3,7 @@
 
 mod errors;
 mod pool;
+mod vector;
 
 use errors::{Result, guarded, run, to_js_err};
 use ferrule_core::{Error, Location};

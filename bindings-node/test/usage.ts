@@ -1,6 +1,6 @@
 // Type-checked (not run) by `tsc --strict` in `make test`: the package's types must describe
 // the API the way a TypeScript user writes against it.
-import { capabilities, isFerruleError, version, StringPool, type Capabilities, type FerruleErrorCode } from '../ferrule.js'
+import { capabilities, isFerruleError, version, vector, StringPool, type Capabilities, type FerruleErrorCode } from '../ferrule.js'
 import ferrule from '../ferrule.js'
 
 const caps: Capabilities = capabilities()
@@ -55,3 +55,49 @@ pool.resolveMany([0, 1])
 pool.size = 3
 
 console.log(isa, features.length, v, bad, found, known, text, bytes, texts, size, heap, all, lineIds, csvIds, later)
+
+// Vector math: overloads keep the float type through every call.
+const a32 = new Float32Array([1, 2, 3])
+const b32 = new Float32Array([4, 5, 6])
+const a64 = new Float64Array([1, 2, 3])
+const d: number = vector.dot(a32, b32) + ferrule.vector.dot(a64, a64)
+const cos: number = vector.cosineDistance(a64, a64, { precision: 'accurate' })
+const sim: number = vector.cosineSimilarity(a32, b32, {})
+const l2: number = vector.euclidean(a64, a64) + vector.sqeuclidean(a32, b32) + vector.manhattan(a32, b32)
+const reduced: number = vector.norm(a32) + vector.sum(a64, { precision: 'fast' }) + vector.mean(a32) + vector.min(a64) +
+  vector.max(a32) + vector.argmin(a64) + vector.argmax(a32)
+const scaled: Float32Array = vector.scale(a32, 2)
+const scaled64: Float64Array = vector.scale(a64, 2, new Float64Array(3))
+const summed: Float32Array = vector.add(a32, b32, null)
+const rest: Float64Array[] = [vector.subtract(a64, a64), vector.multiply(a64, a64), vector.axpy(0.5, a64, a64),
+  vector.fma(a64, a64, a64), vector.normalize(a64)]
+const inPlace: Float32Array = vector.normalize(a32, a32)
+const rows: Float32Array = vector.oneToMany(a32, new Float32Array(9), { metric: 'dot', threads: 1, stride: 3 })
+const rows64: Float64Array = vector.oneToMany(a64, new Float64Array(6), { out: new Float64Array(2) })
+const pairs: Float32Array = vector.cdist(a32, b32, 3, { metric: 'euclidean', precision: 'accurate' })
+const top: vector.TopkResult<Float64Array> = vector.topk(a64, new Float64Array(12), 3, 2, { metric: 'manhattan' })
+const topIndices: Uint32Array = top.indices
+const topDistances: Float64Array = top.distances
+async function batches(): Promise<[Float32Array, vector.TopkResult<Float32Array>]> {
+  return [await vector.cdistAsync(a32, b32, 3, { out: new Float32Array(1) }), await vector.topkAsync(a32, b32, 3, 1)]
+}
+const metric: vector.Metric = 'sqeuclidean'
+const precision: vector.Precision = 'accurate'
+
+// @ts-expect-error: one float type per call
+vector.dot(a32, a64)
+// @ts-expect-error: typed arrays only
+vector.dot([1, 2], [3, 4])
+// @ts-expect-error: the result has the inputs' type
+const wrong: Float64Array = vector.add(a32, b32)
+// @ts-expect-error: out has the inputs' type
+vector.scale(a32, 2, new Float64Array(3))
+// @ts-expect-error: not a metric
+vector.cdist(a32, b32, 3, { metric: 'cosine_similarity' })
+// @ts-expect-error: not a precision
+vector.dot(a32, b32, { precision: 'exact' })
+// @ts-expect-error: topk has no out
+vector.topk(a32, b32, 3, 1, { out: new Float32Array(1) })
+
+console.log(d, cos, sim, l2, reduced, scaled, scaled64, summed, rest, inPlace, rows, rows64, pairs, topIndices,
+  topDistances, batches, metric, precision, wrong)
