@@ -174,6 +174,7 @@ test-python: build-python
 
 test-node: build-node
 	node --test --test-reporter=tap bindings-node/test/*.test.mjs
+	FERRULE_MAX_ISA=scalar node --test --test-reporter=tap bindings-node/test/vector.test.mjs
 	npx tsc -p bindings-node/test/tsconfig.json
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	  git diff --exit-code --stat -- bindings-node/index.js bindings-node/index.d.ts \
