@@ -45,8 +45,9 @@ count_cargo() {
 # pytest -q: "25 passed, 1 skipped in 0.31s" / "1 failed, 24 passed in ..."; plus stubtest.
 count_python() {
   local passed failed stub
-  passed=$(grep -Eo '[0-9]+ passed' "$1" | tail -n 1 | grep -Eo '[0-9]+' || echo 0)
-  failed=$(grep -Eo '[0-9]+ (failed|error)' "$1" | tail -n 1 | grep -Eo '[0-9]+' || echo 0)
+  # One summary line per pytest run ("... in 1.23s"; the vector tests run twice), summed.
+  passed=$(grep -E ' in [0-9.]+s' "$1" | grep -Eo '[0-9]+ passed' | awk '{s += $1} END {print s + 0}')
+  failed=$(grep -E ' in [0-9.]+s' "$1" | grep -Eo '[0-9]+ (failed|errors?)' | awk '{s += $1} END {print s + 0}')
   stub=$(grep -c '^Success: no issues found' "$1")
   echo "$((passed + stub)) $failed"
 }
