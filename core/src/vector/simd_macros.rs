@@ -424,6 +424,8 @@ macro_rules! tiles {
                         3 => dispatch::<3>(raw, rows, panel, out),
                         4 => dispatch::<4>(raw, rows, panel, out),
                         5 => dispatch::<5>(raw, rows, panel, out),
+                        6 => dispatch::<6>(raw, rows, panel, out),
+                        7 => dispatch::<7>(raw, rows, panel, out),
                         _ => dispatch::<{ $height }>(raw, rows, panel, out),
                     }
                 }

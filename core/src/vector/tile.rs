@@ -32,8 +32,8 @@ pub(super) struct Tile<T> {
     pub run: TileFn<T>,
 }
 
-/// The largest `height * width` of any kernel (AVX-512 f32: 6 x 32), for stack buffers.
-pub(super) const MAX_CELLS: usize = 6 * 32;
+/// The largest `height * width` of any kernel (AVX-512 f32: 8 x 32), for stack buffers.
+pub(super) const MAX_CELLS: usize = 8 * 32;
 
 /// Whether `rows`, `panel` and `out` have the shapes a `width x height` kernel reads and writes.
 pub(super) fn shapes_fit<T>(width: usize, height: usize, rows: &[&[T]], panel: &[T], out: &[T]) -> bool {

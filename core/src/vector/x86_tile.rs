@@ -23,13 +23,13 @@ tiles! {
 }
 
 tiles! {
-    mod avx512_f32, "avx512f", f32, 16, __m512, height: 6,
+    mod avx512_f32, "avx512f", f32, 16, __m512, height: 8,
     zero: _mm512_setzero_ps, load: _mm512_loadu_ps, set1: _mm512_set1_ps, fmadd: _mm512_fmadd_ps,
     sub: _mm512_sub_ps, add: _mm512_add_ps, store: _mm512_storeu_ps, abs: |x| _mm512_abs_ps(x)
 }
 
 tiles! {
-    mod avx512_f64, "avx512f", f64, 8, __m512d, height: 6,
+    mod avx512_f64, "avx512f", f64, 8, __m512d, height: 8,
     zero: _mm512_setzero_pd, load: _mm512_loadu_pd, set1: _mm512_set1_pd, fmadd: _mm512_fmadd_pd,
     sub: _mm512_sub_pd, add: _mm512_add_pd, store: _mm512_storeu_pd, abs: |x| _mm512_abs_pd(x)
 }
