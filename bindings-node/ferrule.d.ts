@@ -192,8 +192,8 @@ export declare namespace vector {
    * `cdist` off the event loop (libuv's thread pool). Before it returns, the arguments are
    * checked and the inputs copied, so they may change right after; but inputs backed by a
    * `SharedArrayBuffer` are read in place, without the copy (a plain `ArrayBuffer` could be
-   * detached or shrunk while the task reads it, a `SharedArrayBuffer` cannot; writing one
-   * meanwhile gives unspecified results). For large inputs the copy can hold the JS thread
+   * detached or shrunk while the task reads it, a `SharedArrayBuffer` cannot). Do not write such
+   * an input from another thread until the promise settles: that is a data race, as in C. For large inputs the copy can hold the JS thread
    * longer than the whole sync call (page faults on the fresh memory included): keep a database
    * that is searched repeatedly in a `SharedArrayBuffer`. `out` is written when the task completes. Bad arguments
    * throw at once; failures during the work (a bad thread count, an `out` detached meanwhile)

@@ -260,12 +260,12 @@ const CLASS_EXTENSIONS = { StringPool: stringPoolExtensions }
 // Small vectors are computed here, in JS: one N-API call costs 100-200 ns whatever it does,
 // more than a JS loop over a few dozen elements. Below the thresholds in JS_MAX (measured with
 // benches/node/bench_vector.mjs) the same function runs a JS loop with the same semantics (zero
-// vectors, clamping, NaN and empty-input rules), in double precision: for Float32Array inputs
-// the result is rounded to float32 at the end (element-wise outputs: at each step where the
-// native code rounds, so scale/add/subtract/multiply/axpy/fma give the same bits as the native
-// code). The fast native kernels accumulate float32 input in float32, so small-vector distances,
-// norms, sums, means and normalize may differ from them in the last bits; `precision: 'accurate'`
-// always runs natively. Above the thresholds, and for anything the JS path does not recognize
+// vectors, clamping, NaN and empty-input rules) and the same rounding: for Float32Array inputs
+// every sum and result is rounded to float32 where the native code rounds (so float32 overflow,
+// underflow and the zero-vector rule behave as natively, and scale/add/subtract/multiply/axpy/
+// fma give the same bits). Only the order of additions differs from the SIMD lanes, so
+// distances, norms and sums may differ from the native ones in the last bits; `mean`
+// accumulates in double on both paths; `precision: 'accurate'` always runs natively. Above the thresholds, and for anything the JS path does not recognize
 // (an error to report, another realm's typed arrays, aliasing outputs), the native code runs.
 
 const vectorNative = native.__vector
@@ -279,6 +279,17 @@ const FAMILY_REDUCE = 1
 const FAMILY_ELEMENTWISE = 2
 const METRICS = ['dot', 'cosine', 'sqeuclidean', 'euclidean', 'manhattan']
 const COSINE_SIMILARITY = 5
+
+// The element type a typed array really has: %TypedArray%.prototype's toStringTag getter reads
+// V8's internal type, which `instanceof` (a prototype-chain walk JS can redirect with
+// Object.setPrototypeOf) does not. The native functions trust a claimed type (CLAIM_F32/F64) and
+// only check bounds, so every claimed call is guarded by this; the JS loops read elements
+// through the array itself and need only the cheaper `instanceof`.
+const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get
+function really(type, a, b, c, out) {
+  return typedArrayTag.call(a) === type && (b === undefined || typedArrayTag.call(b) === type) &&
+    (c === undefined || typedArrayTag.call(c) === type) && (out === undefined || typedArrayTag.call(out) === type)
+}
 
 // Up to this many elements each function runs its JS loop: where the JS loop stops beating the
 // native call (measured by benches/node/bench_vector.mjs, "the JS/native switch").
@@ -385,136 +396,140 @@ function perType(kernel) {
   return { f32: kernel, f64: copy }
 }
 
-// ---- the JS kernels, in double precision (see above)
+// ---- the JS kernels. `r` rounds to the element type: Math.fround for Float32Array input,
+// identity for Float64Array (each kernel has one copy per type, so each copy sees one `r` and
+// V8 inlines it). Every sum is rounded where the native float32 kernels round, so float32
+// overflow, underflow and the zero-vector rule come out as natively; only the order of the
+// additions differs (the last bits).
 
-function dotJs(a, b) {
+function dotJs(a, b, r) {
   const n = a.length
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0
   for (; i + 3 < n; i += 4) {
-    s0 += a[i] * b[i]
-    s1 += a[i + 1] * b[i + 1]
-    s2 += a[i + 2] * b[i + 2]
-    s3 += a[i + 3] * b[i + 3]
+    s0 = r(s0 + a[i] * b[i])
+    s1 = r(s1 + a[i + 1] * b[i + 1])
+    s2 = r(s2 + a[i + 2] * b[i + 2])
+    s3 = r(s3 + a[i + 3] * b[i + 3])
   }
-  for (; i < n; i++) s0 += a[i] * b[i]
-  return (s0 + s1) + (s2 + s3)
+  for (; i < n; i++) s0 = r(s0 + a[i] * b[i])
+  return r(r(s0 + s1) + r(s2 + s3))
 }
 
-function sqeuclideanJs(a, b) {
+function sqeuclideanJs(a, b, r) {
   const n = a.length
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0
   for (; i + 3 < n; i += 4) {
-    const d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1], d2 = a[i + 2] - b[i + 2], d3 = a[i + 3] - b[i + 3]
-    s0 += d0 * d0
-    s1 += d1 * d1
-    s2 += d2 * d2
-    s3 += d3 * d3
+    const d0 = r(a[i] - b[i]), d1 = r(a[i + 1] - b[i + 1]), d2 = r(a[i + 2] - b[i + 2]), d3 = r(a[i + 3] - b[i + 3])
+    s0 = r(s0 + d0 * d0)
+    s1 = r(s1 + d1 * d1)
+    s2 = r(s2 + d2 * d2)
+    s3 = r(s3 + d3 * d3)
   }
   for (; i < n; i++) {
-    const d = a[i] - b[i]
-    s0 += d * d
+    const d = r(a[i] - b[i])
+    s0 = r(s0 + d * d)
   }
-  return (s0 + s1) + (s2 + s3)
+  return r(r(s0 + s1) + r(s2 + s3))
 }
 
-function euclideanJs(a, b) {
+function euclideanJs(a, b, r) {
   const n = a.length
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0
   for (; i + 3 < n; i += 4) {
-    const d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1], d2 = a[i + 2] - b[i + 2], d3 = a[i + 3] - b[i + 3]
-    s0 += d0 * d0
-    s1 += d1 * d1
-    s2 += d2 * d2
-    s3 += d3 * d3
+    const d0 = r(a[i] - b[i]), d1 = r(a[i + 1] - b[i + 1]), d2 = r(a[i + 2] - b[i + 2]), d3 = r(a[i + 3] - b[i + 3])
+    s0 = r(s0 + d0 * d0)
+    s1 = r(s1 + d1 * d1)
+    s2 = r(s2 + d2 * d2)
+    s3 = r(s3 + d3 * d3)
   }
   for (; i < n; i++) {
-    const d = a[i] - b[i]
-    s0 += d * d
+    const d = r(a[i] - b[i])
+    s0 = r(s0 + d * d)
   }
-  return Math.sqrt((s0 + s1) + (s2 + s3))
+  return r(Math.sqrt(r(r(s0 + s1) + r(s2 + s3))))
 }
 
-function manhattanJs(a, b) {
+function manhattanJs(a, b, r) {
   const n = a.length
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0
   for (; i + 3 < n; i += 4) {
-    s0 += Math.abs(a[i] - b[i])
-    s1 += Math.abs(a[i + 1] - b[i + 1])
-    s2 += Math.abs(a[i + 2] - b[i + 2])
-    s3 += Math.abs(a[i + 3] - b[i + 3])
+    s0 = r(s0 + Math.abs(r(a[i] - b[i])))
+    s1 = r(s1 + Math.abs(r(a[i + 1] - b[i + 1])))
+    s2 = r(s2 + Math.abs(r(a[i + 2] - b[i + 2])))
+    s3 = r(s3 + Math.abs(r(a[i + 3] - b[i + 3])))
   }
-  for (; i < n; i++) s0 += Math.abs(a[i] - b[i])
-  return (s0 + s1) + (s2 + s3)
+  for (; i < n; i++) s0 = r(s0 + Math.abs(r(a[i] - b[i])))
+  return r(r(s0 + s1) + r(s2 + s3))
 }
 
 // a.b / (|a| |b|), 0 when either norm is 0 (NaN stays NaN), as core's cosine_from.
-function cosineSimilarityJs(a, b) {
+function cosineSimilarityJs(a, b, r) {
   const n = a.length
   let ab0 = 0, ab1 = 0, aa0 = 0, aa1 = 0, bb0 = 0, bb1 = 0, i = 0
   for (; i + 1 < n; i += 2) {
     const x0 = a[i], y0 = b[i], x1 = a[i + 1], y1 = b[i + 1]
-    ab0 += x0 * y0
-    aa0 += x0 * x0
-    bb0 += y0 * y0
-    ab1 += x1 * y1
-    aa1 += x1 * x1
-    bb1 += y1 * y1
+    ab0 = r(ab0 + x0 * y0)
+    aa0 = r(aa0 + x0 * x0)
+    bb0 = r(bb0 + y0 * y0)
+    ab1 = r(ab1 + x1 * y1)
+    aa1 = r(aa1 + x1 * x1)
+    bb1 = r(bb1 + y1 * y1)
   }
   if (i < n) {
     const x = a[i], y = b[i]
-    ab0 += x * y
-    aa0 += x * x
-    bb0 += y * y
+    ab0 = r(ab0 + x * y)
+    aa0 = r(aa0 + x * x)
+    bb0 = r(bb0 + y * y)
   }
-  const aa = aa0 + aa1, bb = bb0 + bb1
+  const aa = r(aa0 + aa1), bb = r(bb0 + bb1)
   if (aa === 0 || bb === 0) return 0
-  return (ab0 + ab1) / (Math.sqrt(aa) * Math.sqrt(bb))
+  return r(r(ab0 + ab1) / r(r(Math.sqrt(aa)) * r(Math.sqrt(bb))))
 }
 
 // 1 - similarity clamped to [0, 2] (NaN stays NaN), as core's cosine_distance_from.
-function cosineDistanceJs(a, b) {
+function cosineDistanceJs(a, b, r) {
   const n = a.length
   let ab0 = 0, ab1 = 0, aa0 = 0, aa1 = 0, bb0 = 0, bb1 = 0, i = 0
   for (; i + 1 < n; i += 2) {
     const x0 = a[i], y0 = b[i], x1 = a[i + 1], y1 = b[i + 1]
-    ab0 += x0 * y0
-    aa0 += x0 * x0
-    bb0 += y0 * y0
-    ab1 += x1 * y1
-    aa1 += x1 * x1
-    bb1 += y1 * y1
+    ab0 = r(ab0 + x0 * y0)
+    aa0 = r(aa0 + x0 * x0)
+    bb0 = r(bb0 + y0 * y0)
+    ab1 = r(ab1 + x1 * y1)
+    aa1 = r(aa1 + x1 * x1)
+    bb1 = r(bb1 + y1 * y1)
   }
   if (i < n) {
     const x = a[i], y = b[i]
-    ab0 += x * y
-    aa0 += x * x
-    bb0 += y * y
+    ab0 = r(ab0 + x * y)
+    aa0 = r(aa0 + x * x)
+    bb0 = r(bb0 + y * y)
   }
-  const aa = aa0 + aa1, bb = bb0 + bb1
-  const distance = aa === 0 || bb === 0 ? 1 : 1 - (ab0 + ab1) / (Math.sqrt(aa) * Math.sqrt(bb))
+  const aa = r(aa0 + aa1), bb = r(bb0 + bb1)
+  const distance = aa === 0 || bb === 0 ? 1 : r(1 - r(r(ab0 + ab1) / r(r(Math.sqrt(aa)) * r(Math.sqrt(bb)))))
   return distance < 0 ? 0 : distance > 2 ? 2 : distance
 }
 
-function normJs(x) {
+function normJs(x, r) {
   const n = x.length
   let s0 = 0, s1 = 0, i = 0
   for (; i + 1 < n; i += 2) {
-    s0 += x[i] * x[i]
-    s1 += x[i + 1] * x[i + 1]
+    s0 = r(s0 + x[i] * x[i])
+    s1 = r(s1 + x[i + 1] * x[i + 1])
   }
-  if (i < n) s0 += x[i] * x[i]
-  return Math.sqrt(s0 + s1)
+  if (i < n) s0 = r(s0 + x[i] * x[i])
+  return r(Math.sqrt(r(s0 + s1)))
 }
 
-function sumJs(x) {
+function sumJs(x, r) {
   const n = x.length
   let s0 = 0, s1 = 0, i = 0
   for (; i + 1 < n; i += 2) {
-    s0 += x[i]
-    s1 += x[i + 1]
+    s0 = r(s0 + x[i])
+    s1 = r(s1 + x[i + 1])
   }
-  if (i < n) s0 += x[i]
-  return s0 + s1
+  if (i < n) s0 = r(s0 + x[i])
+  return r(s0 + s1)
 }
 
 function meanJs(x) {
@@ -639,14 +654,11 @@ function pairFunction(name, op, kernel) {
       const accurate = options === undefined ? false : precisionCode(optionsOf(options, PRECISION_ONLY, name).precision) !== 0
       try {
         if (a instanceof Float32Array && b instanceof Float32Array) {
-          if (accurate) return accurate32(a, b)
-          if (a.length <= limit && a.length === b.length) return Math.fround(js32(a, b))
-          return fast32(a, b)
-        }
-        if (a instanceof Float64Array && b instanceof Float64Array) {
-          if (accurate) return accurate64(a, b)
-          if (a.length <= limit && a.length === b.length) return js64(a, b)
-          return fast64(a, b)
+          if (!accurate && a.length <= limit && a.length === b.length) return js32(a, b, Math.fround)
+          if (really('Float32Array', a, b)) return accurate ? accurate32(a, b) : fast32(a, b)
+        } else if (a instanceof Float64Array && b instanceof Float64Array) {
+          if (!accurate && a.length <= limit && a.length === b.length) return js64(a, b, identity)
+          if (really('Float64Array', a, b)) return accurate ? accurate64(a, b) : fast64(a, b)
         }
         return accurate ? accurateAny(a, b) : fastAny(a, b)
       } catch (err) {
@@ -661,7 +673,7 @@ const PRECISION_ONLY = ['precision']
 
 // A reduction `(x, options?) => number`. `empty` is whether the JS loop handles an empty input
 // (sum: 0; the others throw natively). `precise` is whether the precision option applies.
-function reduceFunction(name, op, kernel, { empty = false, precise = false, asFloat32 = true } = {}) {
+function reduceFunction(name, op, kernel, { empty = false, precise = false } = {}) {
   const js = perType(kernel)
   const js32 = js.f32
   const js64 = js.f64
@@ -679,14 +691,11 @@ function reduceFunction(name, op, kernel, { empty = false, precise = false, asFl
       const accurate = options === undefined ? false : precisionCode(optionsOf(options, allowed, name).precision) !== 0
       try {
         if (x instanceof Float32Array) {
-          if (accurate) return accurate32(x)
-          if (x.length <= limit && x.length >= minimum) return asFloat32 ? Math.fround(js32(x)) : js32(x)
-          return fast32(x)
-        }
-        if (x instanceof Float64Array) {
-          if (accurate) return accurate64(x)
-          if (x.length <= limit && x.length >= minimum) return js64(x)
-          return fast64(x)
+          if (!accurate && x.length <= limit && x.length >= minimum) return js32(x, Math.fround)
+          if (really('Float32Array', x)) return accurate ? accurate32(x) : fast32(x)
+        } else if (x instanceof Float64Array) {
+          if (!accurate && x.length <= limit && x.length >= minimum) return js64(x, identity)
+          if (really('Float64Array', x)) return accurate ? accurate64(x) : fast64(x)
         }
         return accurate ? accurateAny(x) : fastAny(x)
       } catch (err) {
@@ -721,9 +730,9 @@ function elementwiseFunction(name, op, call32, call64) {
         const n = a.length
         if ((b === undefined || b.length === n) && (c === undefined || c.length === n)) {
           if (out === undefined) {
+            if (n > limit) return really('Float32Array', a, b, c) ? native32(alpha, a, b, c, new Float32Array(n)) : nativeAny(alpha, a, b, c, undefined)
             out = new Float32Array(n)
-            if (n <= limit) call32(alpha, a, b, c, out)
-            else native32(alpha, a, b, c, out)
+            call32(alpha, a, b, c, out)
             return out
           }
           if (out instanceof Float32Array && out.length === n && n <= limit && separate(out, a, b, c)) {
@@ -731,17 +740,16 @@ function elementwiseFunction(name, op, call32, call64) {
             return out
           }
         }
-        // The type claim covers out only when it was seen here too.
-        return (out === undefined || out instanceof Float32Array ? native32 : nativeAny)(alpha, a, b, c, out)
+        return (really('Float32Array', a, b, c, out) ? native32 : nativeAny)(alpha, a, b, c, out)
       }
       if (a instanceof Float64Array && (b === undefined || b instanceof Float64Array) &&
         (c === undefined || c instanceof Float64Array) && typeof alpha === 'number') {
         const n = a.length
         if ((b === undefined || b.length === n) && (c === undefined || c.length === n)) {
           if (out === undefined) {
+            if (n > limit) return really('Float64Array', a, b, c) ? native64(alpha, a, b, c, new Float64Array(n)) : nativeAny(alpha, a, b, c, undefined)
             out = new Float64Array(n)
-            if (n <= limit) call64(alpha, a, b, c, out)
-            else native64(alpha, a, b, c, out)
+            call64(alpha, a, b, c, out)
             return out
           }
           if (out instanceof Float64Array && out.length === n && n <= limit && separate(out, a, b, c)) {
@@ -749,7 +757,7 @@ function elementwiseFunction(name, op, call32, call64) {
             return out
           }
         }
-        return (out === undefined || out instanceof Float64Array ? native64 : nativeAny)(alpha, a, b, c, out)
+        return (really('Float64Array', a, b, c, out) ? native64 : nativeAny)(alpha, a, b, c, out)
       }
       return nativeAny(alpha, a, b, c, out)
     } catch (err) {
@@ -782,7 +790,8 @@ function makeVector() {
   const runFma = elementwiseFunction('fma', 5,
     (alpha, a, b, c, out) => fma.f32(a, b, c, out, fround), (alpha, a, b, c, out) => fma.f64(a, b, c, out, identity))
   const runNormalize = elementwiseFunction('normalize', 6,
-    (alpha, x, b, c, out) => normalize.f32(x, out, norm.f32(x)), (alpha, x, b, c, out) => normalize.f64(x, out, norm.f64(x)))
+    (alpha, x, b, c, out) => normalize.f32(x, out, norm.f32(x, fround)),
+    (alpha, x, b, c, out) => normalize.f64(x, out, norm.f64(x, identity)))
 
   // The `out` argument: undefined or null means "a new array".
   const outOf = (out) => (out === null ? undefined : out)
@@ -798,11 +807,11 @@ function makeVector() {
     cosineSimilarity: pairFunction('cosineSimilarity', COSINE_SIMILARITY, cosineSimilarityJs),
     norm: reduceFunction('norm', 0, normJs, { empty: true, precise: true }),
     sum: reduceFunction('sum', 1, sumJs, { empty: true, precise: true }),
-    mean: reduceFunction('mean', 2, meanJs, { asFloat32: false }),
+    mean: reduceFunction('mean', 2, meanJs),
     min: reduceFunction('min', 3, minJs),
     max: reduceFunction('max', 4, maxJs),
-    argmin: reduceFunction('argmin', 5, argminJs, { asFloat32: false }),
-    argmax: reduceFunction('argmax', 6, argmaxJs, { asFloat32: false }),
+    argmin: reduceFunction('argmin', 5, argminJs),
+    argmax: reduceFunction('argmax', 6, argmaxJs),
 
     scale(x, alpha, out) {
       return runScale(alpha, x, undefined, undefined, outOf(out))

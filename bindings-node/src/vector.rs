@@ -11,11 +11,12 @@
 //!   callbacks made by [`native_function`], one JS function per operation code: napi-rs's
 //!   generated glue costs about 100 ns a call (its borrow-tracking scope allocates), which is
 //!   the whole budget of a 1536-element distance. They take their code from the function's data
-//!   (no argument to convert), and ferrule.js tells them the element type it saw (`instanceof`):
-//!   then the type is not queried again (a chain of a dozen V8 calls), only the view's bounds
-//!   inside its buffer are checked, which is what memory safety needs (a false claim, possible
-//!   only by calling these internals directly on a typed array whose prototype was swapped,
-//!   reads the right bytes as the wrong type). Without a claim, the type is checked fully.
+//!   (no argument to convert), and ferrule.js tells them the element type it checked (with
+//!   %TypedArray%.prototype's toStringTag getter, which reads V8's internal type; `instanceof`
+//!   can be fooled by a swapped prototype): then the type is not queried again (a chain of a
+//!   dozen V8 calls), only the view's bounds inside its buffer are checked, which is what memory
+//!   safety needs (a false claim, possible only by calling these internals directly, would read
+//!   the right bytes as the wrong type). Without a claim, the type is checked fully.
 //! - The batch calls and their async twins are ordinary `#[napi]` functions: their work dwarfs
 //!   any call overhead.
 //!
@@ -28,8 +29,9 @@
 //! - the `...Async` tasks copy their inputs on the calling thread (so the caller may change them
 //!   as soon as the call returns), except inputs backed by a `SharedArrayBuffer`: that memory
 //!   can be neither detached nor shrunk, and it lives as long as the reference the task holds,
-//!   so it is read in place from the worker thread (concurrent writes by other JS threads give
-//!   unspecified values). An `ArrayBuffer` could be transferred or resized by JS while the task
+//!   so it is read in place from the worker thread. The caller must not write it from another
+//!   thread until the promise settles (documented in ferrule.d.ts): a concurrent write would be
+//!   a data race, as with the C API's inputs. An `ArrayBuffer` could be transferred or resized by JS while the task
 //!   runs, freeing or unmapping its memory, so none is ever read off the JS thread.
 
 // `clippy --all-targets` also checks this crate as a test harness, where napi-derive registers
@@ -1020,8 +1022,8 @@ enum Input<T> {
 }
 
 // SAFETY: `Copied` owns its data. `Shared` points to memory that stays allocated and mapped until
-// `_held` is dropped (on the JS thread, with the task); JS threads writing it meanwhile make the
-// values read unspecified, never the memory invalid.
+// `_held` is dropped (on the JS thread, with the task); that no JS thread writes it meanwhile is
+// the caller's contract (ferrule.d.ts), as for the C API's inputs.
 unsafe impl<T: Send> Send for Input<T> {}
 
 impl<T: Float> Input<T> {

@@ -136,6 +136,32 @@ test('the JS path and the native path agree around the switch', () => {
   }
 })
 
+test('float32 overflow and underflow come out the same on the JS and native paths', () => {
+  // The JS path rounds every float32 sum as the native kernels do: 1e20^2 overflows to
+  // Infinity, (1e-30)^2 underflows to 0 (and then the zero-vector rule applies).
+  const huge = new Float32Array([1e20, 1e20, 1, 2])
+  const tiny = new Float32Array([1e-30, 1e-30, 0, 0])
+  const other = new Float32Array([1, 2, 3, 4])
+  const cases = [
+    ['norm', () => vector.norm(huge), () => nativeReduce('norm')(huge)],
+    ['sum', () => vector.sum(new Float32Array([3e38, 3e38])), () => nativeReduce('sum')(new Float32Array([3e38, 3e38]))],
+  ]
+  for (const name of PAIRS) {
+    cases.push([`${name} huge`, () => vector[name](huge, huge), () => nativePair(name)(huge, huge)])
+    cases.push([`${name} tiny`, () => vector[name](tiny, tiny), () => nativePair(name)(tiny, tiny)])
+    cases.push([`${name} tiny/other`, () => vector[name](tiny, other), () => nativePair(name)(tiny, other)])
+  }
+  for (const [what, js, native] of cases) {
+    const [x, y] = [js(), native()]
+    assert.ok(Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y)) || Math.abs(x - y) <= 1e-6 * Math.abs(y),
+      `${what}: JS path ${x}, native ${y}`)
+  }
+  assert.equal(vector.norm(huge), Infinity)
+  assert.equal(vector.cosineSimilarity(tiny, tiny), 0, 'aa underflows to 0: the zero-vector rule')
+  // As natively: the norm overflows to Infinity and every finite element / Infinity is 0.
+  assert.deepEqual(Array.from(vector.normalize(huge)), [0, 0, 0, 0])
+})
+
 test('norm matches the reference, both paths and precisions', () => {
   for (const Type of TYPES) {
     for (const n of SIZES) {
@@ -452,6 +478,8 @@ test('misaligned views (external memory) are copied, never read as misaligned sl
   }
 })
 
+const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get
+
 test('a typed array whose prototype was swapped is checked natively, not trusted', () => {
   const fake = Object.setPrototypeOf(new Int8Array(1000), Float32Array.prototype)
   assert.ok(fake instanceof Float32Array)
@@ -467,6 +495,23 @@ test('a typed array whose prototype was swapped is checked natively, not trusted
   }
   const notAnArray = Object.create(Float64Array.prototype)
   assert.throws(() => vector.dot(notAnArray, notAnArray), { code: 'FERRULE_INVALID_ARGUMENT', name: 'TypeError' })
+  // Same size, other type: a Float64Array (or Int32Array) dressed as a Float32Array must be
+  // read as what it is, never as float32 bytes (the bounds would not catch it).
+  for (const n of [10, 100, 2000]) {
+    const jsMax = process.env.FERRULE_VECTOR_JS_MAX === undefined ? 64 : Number(process.env.FERRULE_VECTOR_JS_MAX)
+    const doubles = Object.setPrototypeOf(new Float64Array(n).fill(1.5), Float32Array.prototype)
+    assert.equal(vector.dot(doubles, doubles), 2.25 * n, `Float64Array as Float32Array, n=${n}`)
+    assert.equal(vector.sum(doubles), 1.5 * n)
+    assert.deepEqual(Array.from(vector.scale(doubles, 2)).slice(0, 3), [3, 3, 3])
+    if (n > (process.env.FERRULE_VECTOR_JS_MAX === undefined ? 32 : jsMax)) assert.ok(typedArrayTag.call(vector.scale(doubles, 2)) === 'Float64Array', 'the result has the real type')
+    const ints = Object.setPrototypeOf(new Int32Array(n).fill(1), Float32Array.prototype)
+    const floats = new Float32Array(n).fill(1)
+    if (n > jsMax) {
+      // Natively: an Int32Array is no float array (short ones run the JS loop, which reads
+      // any typed array through its own indexing).
+      assert.throws(() => vector.dot(ints, floats), { code: 'FERRULE_INVALID_ARGUMENT', name: 'TypeError' })
+    }
+  }
 })
 
 // ------------------------------------------------------------------------------ batches

@@ -336,6 +336,8 @@ macro_rules! tiles {
 
             pub const WIDTH: usize = 2 * $lanes;
             pub const HEIGHT: usize = $height;
+            // `run` dispatches row counts 1..=7 explicitly and everything else to HEIGHT.
+            const _: () = assert!(HEIGHT >= 1 && HEIGHT <= 8);
 
             #[inline]
             #[target_feature(enable = $feature)]
