@@ -260,12 +260,14 @@ const CLASS_EXTENSIONS = { StringPool: stringPoolExtensions }
 // Small vectors are computed here, in JS: one N-API call costs 100-200 ns whatever it does,
 // more than a JS loop over a few dozen elements. Below the thresholds in JS_MAX (measured with
 // benches/node/bench_vector.mjs) the same function runs a JS loop with the same semantics (zero
-// vectors, clamping, NaN and empty-input rules) and the same rounding: for Float32Array inputs
-// every sum and result is rounded to float32 where the native code rounds (so float32 overflow,
-// underflow and the zero-vector rule behave as natively, and scale/add/subtract/multiply/axpy/
-// fma give the same bits). Only the order of additions differs from the SIMD lanes, so
-// distances, norms and sums may differ from the native ones in the last bits; `mean`
-// accumulates in double on both paths; `precision: 'accurate'` always runs natively. Above the thresholds, and for anything the JS path does not recognize
+// vectors, clamping, NaN and empty-input rules), in double precision. For Float32Array inputs
+// the result is rounded to float32, and used only where double and float32 arithmetic agree up
+// to rounding: when no partial sum can overflow float32 and no deciding sum underflows it
+// (`float32Safe`); otherwise the native float32 code runs, so overflow, underflow and the
+// zero-vector rule come out the same on both paths. Element-wise outputs are rounded where the
+// native code rounds (scale/add/subtract/multiply/axpy/fma give the same bits). Distances,
+// norms and sums may differ from the native ones in the last bits (the order of additions);
+// `mean` accumulates in double on both paths; `precision: 'accurate'` always runs natively. Above the thresholds, and for anything the JS path does not recognize
 // (an error to report, another realm's typed arrays, aliasing outputs), the native code runs.
 
 const vectorNative = native.__vector
@@ -396,140 +398,174 @@ function perType(kernel) {
   return { f32: kernel, f64: copy }
 }
 
-// ---- the JS kernels. `r` rounds to the element type: Math.fround for Float32Array input,
-// identity for Float64Array (each kernel has one copy per type, so each copy sees one `r` and
-// V8 inlines it). Every sum is rounded where the native float32 kernels round, so float32
-// overflow, underflow and the zero-vector rule come out as natively; only the order of the
-// additions differs (the last bits).
+// ---- the JS kernels, in double precision. Each also writes into `m` the magnitudes its float32
+// twin must check (see `float32Safe`): m[0] the largest partial sum any accumulation can reach,
+// m[1] the smallest sum a zero-vector rule depends on.
 
-function dotJs(a, b, r) {
+function dotJs(a, b, m) {
   const n = a.length
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, i = 0
   for (; i + 3 < n; i += 4) {
-    s0 = r(s0 + a[i] * b[i])
-    s1 = r(s1 + a[i + 1] * b[i + 1])
-    s2 = r(s2 + a[i + 2] * b[i + 2])
-    s3 = r(s3 + a[i + 3] * b[i + 3])
-  }
-  for (; i < n; i++) s0 = r(s0 + a[i] * b[i])
-  return r(r(s0 + s1) + r(s2 + s3))
-}
-
-function sqeuclideanJs(a, b, r) {
-  const n = a.length
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0
-  for (; i + 3 < n; i += 4) {
-    const d0 = r(a[i] - b[i]), d1 = r(a[i + 1] - b[i + 1]), d2 = r(a[i + 2] - b[i + 2]), d3 = r(a[i + 3] - b[i + 3])
-    s0 = r(s0 + d0 * d0)
-    s1 = r(s1 + d1 * d1)
-    s2 = r(s2 + d2 * d2)
-    s3 = r(s3 + d3 * d3)
+    const p0 = a[i] * b[i], p1 = a[i + 1] * b[i + 1], p2 = a[i + 2] * b[i + 2], p3 = a[i + 3] * b[i + 3]
+    s0 += p0
+    s1 += p1
+    s2 += p2
+    s3 += p3
+    t0 += Math.abs(p0) + Math.abs(p1)
+    t1 += Math.abs(p2) + Math.abs(p3)
   }
   for (; i < n; i++) {
-    const d = r(a[i] - b[i])
-    s0 = r(s0 + d * d)
+    const p = a[i] * b[i]
+    s0 += p
+    t0 += Math.abs(p)
   }
-  return r(r(s0 + s1) + r(s2 + s3))
+  m[0] = m[1] = t0 + t1
+  return (s0 + s1) + (s2 + s3)
 }
 
-function euclideanJs(a, b, r) {
+function sqeuclideanJs(a, b, m) {
   const n = a.length
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0
   for (; i + 3 < n; i += 4) {
-    const d0 = r(a[i] - b[i]), d1 = r(a[i + 1] - b[i + 1]), d2 = r(a[i + 2] - b[i + 2]), d3 = r(a[i + 3] - b[i + 3])
-    s0 = r(s0 + d0 * d0)
-    s1 = r(s1 + d1 * d1)
-    s2 = r(s2 + d2 * d2)
-    s3 = r(s3 + d3 * d3)
+    const d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1], d2 = a[i + 2] - b[i + 2], d3 = a[i + 3] - b[i + 3]
+    s0 += d0 * d0
+    s1 += d1 * d1
+    s2 += d2 * d2
+    s3 += d3 * d3
   }
   for (; i < n; i++) {
-    const d = r(a[i] - b[i])
-    s0 = r(s0 + d * d)
+    const d = a[i] - b[i]
+    s0 += d * d
   }
-  return r(Math.sqrt(r(r(s0 + s1) + r(s2 + s3))))
+  const s = (s0 + s1) + (s2 + s3)
+  m[0] = m[1] = s
+  return s
 }
 
-function manhattanJs(a, b, r) {
+function euclideanJs(a, b, m) {
   const n = a.length
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0
   for (; i + 3 < n; i += 4) {
-    s0 = r(s0 + Math.abs(r(a[i] - b[i])))
-    s1 = r(s1 + Math.abs(r(a[i + 1] - b[i + 1])))
-    s2 = r(s2 + Math.abs(r(a[i + 2] - b[i + 2])))
-    s3 = r(s3 + Math.abs(r(a[i + 3] - b[i + 3])))
+    const d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1], d2 = a[i + 2] - b[i + 2], d3 = a[i + 3] - b[i + 3]
+    s0 += d0 * d0
+    s1 += d1 * d1
+    s2 += d2 * d2
+    s3 += d3 * d3
   }
-  for (; i < n; i++) s0 = r(s0 + Math.abs(r(a[i] - b[i])))
-  return r(r(s0 + s1) + r(s2 + s3))
+  for (; i < n; i++) {
+    const d = a[i] - b[i]
+    s0 += d * d
+  }
+  const s = (s0 + s1) + (s2 + s3)
+  m[0] = m[1] = s
+  return Math.sqrt(s)
+}
+
+function manhattanJs(a, b, m) {
+  const n = a.length
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0
+  for (; i + 3 < n; i += 4) {
+    s0 += Math.abs(a[i] - b[i])
+    s1 += Math.abs(a[i + 1] - b[i + 1])
+    s2 += Math.abs(a[i + 2] - b[i + 2])
+    s3 += Math.abs(a[i + 3] - b[i + 3])
+  }
+  for (; i < n; i++) s0 += Math.abs(a[i] - b[i])
+  const s = (s0 + s1) + (s2 + s3)
+  m[0] = m[1] = s
+  return s
 }
 
 // a.b / (|a| |b|), 0 when either norm is 0 (NaN stays NaN), as core's cosine_from.
-function cosineSimilarityJs(a, b, r) {
+function cosineSimilarityJs(a, b, m) {
   const n = a.length
   let ab0 = 0, ab1 = 0, aa0 = 0, aa1 = 0, bb0 = 0, bb1 = 0, i = 0
   for (; i + 1 < n; i += 2) {
     const x0 = a[i], y0 = b[i], x1 = a[i + 1], y1 = b[i + 1]
-    ab0 = r(ab0 + x0 * y0)
-    aa0 = r(aa0 + x0 * x0)
-    bb0 = r(bb0 + y0 * y0)
-    ab1 = r(ab1 + x1 * y1)
-    aa1 = r(aa1 + x1 * x1)
-    bb1 = r(bb1 + y1 * y1)
+    ab0 += x0 * y0
+    aa0 += x0 * x0
+    bb0 += y0 * y0
+    ab1 += x1 * y1
+    aa1 += x1 * x1
+    bb1 += y1 * y1
   }
   if (i < n) {
     const x = a[i], y = b[i]
-    ab0 = r(ab0 + x * y)
-    aa0 = r(aa0 + x * x)
-    bb0 = r(bb0 + y * y)
+    ab0 += x * y
+    aa0 += x * x
+    bb0 += y * y
   }
-  const aa = r(aa0 + aa1), bb = r(bb0 + bb1)
+  const aa = aa0 + aa1, bb = bb0 + bb1
+  m[0] = aa > bb ? aa : bb
+  m[1] = aa < bb ? aa : bb
   if (aa === 0 || bb === 0) return 0
-  return r(r(ab0 + ab1) / r(r(Math.sqrt(aa)) * r(Math.sqrt(bb))))
+  return (ab0 + ab1) / (Math.sqrt(aa) * Math.sqrt(bb))
 }
 
 // 1 - similarity clamped to [0, 2] (NaN stays NaN), as core's cosine_distance_from.
-function cosineDistanceJs(a, b, r) {
+function cosineDistanceJs(a, b, m) {
   const n = a.length
   let ab0 = 0, ab1 = 0, aa0 = 0, aa1 = 0, bb0 = 0, bb1 = 0, i = 0
   for (; i + 1 < n; i += 2) {
     const x0 = a[i], y0 = b[i], x1 = a[i + 1], y1 = b[i + 1]
-    ab0 = r(ab0 + x0 * y0)
-    aa0 = r(aa0 + x0 * x0)
-    bb0 = r(bb0 + y0 * y0)
-    ab1 = r(ab1 + x1 * y1)
-    aa1 = r(aa1 + x1 * x1)
-    bb1 = r(bb1 + y1 * y1)
+    ab0 += x0 * y0
+    aa0 += x0 * x0
+    bb0 += y0 * y0
+    ab1 += x1 * y1
+    aa1 += x1 * x1
+    bb1 += y1 * y1
   }
   if (i < n) {
     const x = a[i], y = b[i]
-    ab0 = r(ab0 + x * y)
-    aa0 = r(aa0 + x * x)
-    bb0 = r(bb0 + y * y)
+    ab0 += x * y
+    aa0 += x * x
+    bb0 += y * y
   }
-  const aa = r(aa0 + aa1), bb = r(bb0 + bb1)
-  const distance = aa === 0 || bb === 0 ? 1 : r(1 - r(r(ab0 + ab1) / r(r(Math.sqrt(aa)) * r(Math.sqrt(bb)))))
+  const aa = aa0 + aa1, bb = bb0 + bb1
+  m[0] = aa > bb ? aa : bb
+  m[1] = aa < bb ? aa : bb
+  const distance = aa === 0 || bb === 0 ? 1 : 1 - (ab0 + ab1) / (Math.sqrt(aa) * Math.sqrt(bb))
   return distance < 0 ? 0 : distance > 2 ? 2 : distance
 }
 
-function normJs(x, r) {
+function normJs(x, m) {
   const n = x.length
   let s0 = 0, s1 = 0, i = 0
   for (; i + 1 < n; i += 2) {
-    s0 = r(s0 + x[i] * x[i])
-    s1 = r(s1 + x[i + 1] * x[i + 1])
+    s0 += x[i] * x[i]
+    s1 += x[i + 1] * x[i + 1]
   }
-  if (i < n) s0 = r(s0 + x[i] * x[i])
-  return r(Math.sqrt(r(s0 + s1)))
+  if (i < n) s0 += x[i] * x[i]
+  const s = s0 + s1
+  m[0] = m[1] = s
+  return Math.sqrt(s)
 }
 
-function sumJs(x, r) {
+function sumJs(x, m) {
   const n = x.length
-  let s0 = 0, s1 = 0, i = 0
+  let s0 = 0, s1 = 0, t = 0, i = 0
   for (; i + 1 < n; i += 2) {
-    s0 = r(s0 + x[i])
-    s1 = r(s1 + x[i + 1])
+    s0 += x[i]
+    s1 += x[i + 1]
+    t += Math.abs(x[i]) + Math.abs(x[i + 1])
   }
-  if (i < n) s0 = r(s0 + x[i])
-  return r(s0 + s1)
+  if (i < n) {
+    s0 += x[i]
+    t += Math.abs(x[i])
+  }
+  m[0] = t
+  m[1] = 0
+  return s0 + s1
+}
+
+// Where a float32 computation done in double gives what the native float32 kernels give up to
+// the order of additions (the last bits): no partial sum can overflow float32 (m[0] well below
+// its 3.4e38) and no sum that decides a result underflows (m[1] zero or far above float32's
+// subnormals, below which squares flush to zero). Otherwise (or NaN) the native code runs.
+const magnitudes = new Float64Array(2)
+function float32Safe() {
+  const high = magnitudes[0], low = magnitudes[1]
+  return high <= 1e37 && (low === 0 || low >= 1e-30)
 }
 
 function meanJs(x) {
@@ -654,10 +690,13 @@ function pairFunction(name, op, kernel) {
       const accurate = options === undefined ? false : precisionCode(optionsOf(options, PRECISION_ONLY, name).precision) !== 0
       try {
         if (a instanceof Float32Array && b instanceof Float32Array) {
-          if (!accurate && a.length <= limit && a.length === b.length) return js32(a, b, Math.fround)
+          if (!accurate && a.length <= limit && a.length === b.length) {
+            const value = js32(a, b, magnitudes)
+            if (float32Safe()) return Math.fround(value)
+          }
           if (really('Float32Array', a, b)) return accurate ? accurate32(a, b) : fast32(a, b)
         } else if (a instanceof Float64Array && b instanceof Float64Array) {
-          if (!accurate && a.length <= limit && a.length === b.length) return js64(a, b, identity)
+          if (!accurate && a.length <= limit && a.length === b.length) return js64(a, b, magnitudes)
           if (really('Float64Array', a, b)) return accurate ? accurate64(a, b) : fast64(a, b)
         }
         return accurate ? accurateAny(a, b) : fastAny(a, b)
@@ -673,7 +712,7 @@ const PRECISION_ONLY = ['precision']
 
 // A reduction `(x, options?) => number`. `empty` is whether the JS loop handles an empty input
 // (sum: 0; the others throw natively). `precise` is whether the precision option applies.
-function reduceFunction(name, op, kernel, { empty = false, precise = false } = {}) {
+function reduceFunction(name, op, kernel, { empty = false, precise = false, checked = false, asFloat32 = true } = {}) {
   const js = perType(kernel)
   const js32 = js.f32
   const js64 = js.f64
@@ -691,10 +730,13 @@ function reduceFunction(name, op, kernel, { empty = false, precise = false } = {
       const accurate = options === undefined ? false : precisionCode(optionsOf(options, allowed, name).precision) !== 0
       try {
         if (x instanceof Float32Array) {
-          if (!accurate && x.length <= limit && x.length >= minimum) return js32(x, Math.fround)
+          if (!accurate && x.length <= limit && x.length >= minimum) {
+            const value = js32(x, magnitudes)
+            if (!checked || float32Safe()) return asFloat32 ? Math.fround(value) : value
+          }
           if (really('Float32Array', x)) return accurate ? accurate32(x) : fast32(x)
         } else if (x instanceof Float64Array) {
-          if (!accurate && x.length <= limit && x.length >= minimum) return js64(x, identity)
+          if (!accurate && x.length <= limit && x.length >= minimum) return js64(x, magnitudes)
           if (really('Float64Array', x)) return accurate ? accurate64(x) : fast64(x)
         }
         return accurate ? accurateAny(x) : fastAny(x)
@@ -775,6 +817,13 @@ function makeVector() {
   const fma = perType(fmaJs)
   const normalize = perType(normalizeJs)
   const norm = perType(normJs)
+  // The float32 norm normalize divides by: the JS loop where it is safe, else the native one
+  // (type-checked: the JS path only saw `instanceof`).
+  const nativeNorm = nativeOf(FAMILY_REDUCE, 0)
+  const float32Norm = (x) => {
+    const length = norm.f32(x, magnitudes)
+    return float32Safe() ? Math.fround(length) : nativeNorm(x)
+  }
   const fround = Math.fround
   const runScale = elementwiseFunction('scale', 0,
     (alpha, x, b, c, out) => scale.f32(x, fround(alpha), out), (alpha, x, b, c, out) => scale.f64(x, alpha, out))
@@ -790,8 +839,8 @@ function makeVector() {
   const runFma = elementwiseFunction('fma', 5,
     (alpha, a, b, c, out) => fma.f32(a, b, c, out, fround), (alpha, a, b, c, out) => fma.f64(a, b, c, out, identity))
   const runNormalize = elementwiseFunction('normalize', 6,
-    (alpha, x, b, c, out) => normalize.f32(x, out, norm.f32(x, fround)),
-    (alpha, x, b, c, out) => normalize.f64(x, out, norm.f64(x, identity)))
+    (alpha, x, b, c, out) => normalize.f32(x, out, float32Norm(x)),
+    (alpha, x, b, c, out) => normalize.f64(x, out, norm.f64(x, magnitudes)))
 
   // The `out` argument: undefined or null means "a new array".
   const outOf = (out) => (out === null ? undefined : out)
@@ -805,13 +854,13 @@ function makeVector() {
     euclidean: pairFunction('euclidean', 3, euclideanJs),
     manhattan: pairFunction('manhattan', 4, manhattanJs),
     cosineSimilarity: pairFunction('cosineSimilarity', COSINE_SIMILARITY, cosineSimilarityJs),
-    norm: reduceFunction('norm', 0, normJs, { empty: true, precise: true }),
-    sum: reduceFunction('sum', 1, sumJs, { empty: true, precise: true }),
-    mean: reduceFunction('mean', 2, meanJs),
+    norm: reduceFunction('norm', 0, normJs, { empty: true, precise: true, checked: true }),
+    sum: reduceFunction('sum', 1, sumJs, { empty: true, precise: true, checked: true }),
+    mean: reduceFunction('mean', 2, meanJs, { asFloat32: false }),
     min: reduceFunction('min', 3, minJs),
     max: reduceFunction('max', 4, maxJs),
-    argmin: reduceFunction('argmin', 5, argminJs),
-    argmax: reduceFunction('argmax', 6, argmaxJs),
+    argmin: reduceFunction('argmin', 5, argminJs, { asFloat32: false }),
+    argmax: reduceFunction('argmax', 6, argmaxJs, { asFloat32: false }),
 
     scale(x, alpha, out) {
       return runScale(alpha, x, undefined, undefined, outOf(out))
