@@ -442,25 +442,6 @@ function sqeuclideanJs(a, b, m) {
   return s
 }
 
-function euclideanJs(a, b, m) {
-  const n = a.length
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0
-  for (; i + 3 < n; i += 4) {
-    const d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1], d2 = a[i + 2] - b[i + 2], d3 = a[i + 3] - b[i + 3]
-    s0 += d0 * d0
-    s1 += d1 * d1
-    s2 += d2 * d2
-    s3 += d3 * d3
-  }
-  for (; i < n; i++) {
-    const d = a[i] - b[i]
-    s0 += d * d
-  }
-  const s = (s0 + s1) + (s2 + s3)
-  m[0] = m[1] = s
-  return Math.sqrt(s)
-}
-
 function manhattanJs(a, b, m) {
   const n = a.length
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0
@@ -502,29 +483,16 @@ function cosineSimilarityJs(a, b, m) {
   return (ab0 + ab1) / (Math.sqrt(aa) * Math.sqrt(bb))
 }
 
-// 1 - similarity clamped to [0, 2] (NaN stays NaN), as core's cosine_distance_from.
-function cosineDistanceJs(a, b, m) {
-  const n = a.length
-  let ab0 = 0, ab1 = 0, aa0 = 0, aa1 = 0, bb0 = 0, bb1 = 0, i = 0
-  for (; i + 1 < n; i += 2) {
-    const x0 = a[i], y0 = b[i], x1 = a[i + 1], y1 = b[i + 1]
-    ab0 += x0 * y0
-    aa0 += x0 * x0
-    bb0 += y0 * y0
-    ab1 += x1 * y1
-    aa1 += x1 * x1
-    bb1 += y1 * y1
-  }
-  if (i < n) {
-    const x = a[i], y = b[i]
-    ab0 += x * y
-    aa0 += x * x
-    bb0 += y * y
-  }
-  const aa = aa0 + aa1, bb = bb0 + bb1
-  m[0] = aa > bb ? aa : bb
-  m[1] = aa < bb ? aa : bb
-  const distance = aa === 0 || bb === 0 ? 1 : 1 - (ab0 + ab1) / (Math.sqrt(aa) * Math.sqrt(bb))
+// The results of the loops above turned into the other metrics' (shared, so the loops are
+// written once): as core's Metric::eval.
+function euclideanOf(squared) {
+  return Math.sqrt(squared)
+}
+
+// 1 - similarity clamped to [0, 2] (NaN stays NaN; a zero vector's similarity 0 gives 1), as
+// core's cosine_distance_from.
+function cosineDistanceOf(similarity) {
+  const distance = 1 - similarity
   return distance < 0 ? 0 : distance > 2 ? 2 : distance
 }
 
@@ -673,8 +641,9 @@ function nativeOf(family, code) {
   return vectorNative.nativeFunction(family, code)
 }
 
-// A 1:1 function `(a, b, options?) => number`: `op` is its native code, `kernel` its JS loop.
-function pairFunction(name, op, kernel) {
+// A 1:1 function `(a, b, options?) => number`: `op` is its native code, `kernel` its JS loop and
+// `finish` what turns the loop's result into the function's.
+function pairFunction(name, op, kernel, finish = identity) {
   const js = perType(kernel)
   const js32 = js.f32
   const js64 = js.f64
@@ -692,11 +661,11 @@ function pairFunction(name, op, kernel) {
         if (a instanceof Float32Array && b instanceof Float32Array) {
           if (!accurate && a.length <= limit && a.length === b.length) {
             const value = js32(a, b, magnitudes)
-            if (float32Safe()) return Math.fround(value)
+            if (float32Safe()) return Math.fround(finish(value))
           }
           if (really('Float32Array', a, b)) return accurate ? accurate32(a, b) : fast32(a, b)
         } else if (a instanceof Float64Array && b instanceof Float64Array) {
-          if (!accurate && a.length <= limit && a.length === b.length) return js64(a, b, magnitudes)
+          if (!accurate && a.length <= limit && a.length === b.length) return finish(js64(a, b, magnitudes))
           if (really('Float64Array', a, b)) return accurate ? accurate64(a, b) : fast64(a, b)
         }
         return accurate ? accurateAny(a, b) : fastAny(a, b)
@@ -849,9 +818,9 @@ function makeVector() {
 
   return Object.freeze({
     dot: pairFunction('dot', 0, dotJs),
-    cosineDistance: pairFunction('cosineDistance', 1, cosineDistanceJs),
+    cosineDistance: pairFunction('cosineDistance', 1, cosineSimilarityJs, cosineDistanceOf),
     sqeuclidean: pairFunction('sqeuclidean', 2, sqeuclideanJs),
-    euclidean: pairFunction('euclidean', 3, euclideanJs),
+    euclidean: pairFunction('euclidean', 3, sqeuclideanJs, euclideanOf),
     manhattan: pairFunction('manhattan', 4, manhattanJs),
     cosineSimilarity: pairFunction('cosineSimilarity', COSINE_SIMILARITY, cosineSimilarityJs),
     norm: reduceFunction('norm', 0, normJs, { empty: true, precise: true, checked: true }),
