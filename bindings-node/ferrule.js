@@ -733,42 +733,34 @@ function elementwiseFunction(name, op, call32, call64) {
   const native64 = nativeOf(FAMILY_ELEMENTWISE, op | CLAIM_F64)
   const nativeAny = nativeOf(FAMILY_ELEMENTWISE, op)
   const limit = JS_MAX[name]
-  // run(alpha, a, b, c, out): the JS loop when it applies, else the native function.
+  // One element type's path: its JS loop when it applies (short, and an `out` it may write
+  // while reading the inputs), else its native function (claimed only for arrays whose real
+  // type was checked), else the fully checked native function.
+  const path = (Type, tag, call, claimed) => (alpha, a, b, c, out) => {
+    const n = a.length
+    if ((b === undefined || b.length === n) && (c === undefined || c.length === n)) {
+      if (out === undefined) {
+        if (n > limit) return really(tag, a, b, c) ? claimed(alpha, a, b, c, new Type(n)) : nativeAny(alpha, a, b, c, undefined)
+        out = new Type(n)
+        call(alpha, a, b, c, out)
+        return out
+      }
+      if (out instanceof Type && out.length === n && n <= limit && separate(out, a, b, c)) {
+        call(alpha, a, b, c, out)
+        return out
+      }
+    }
+    return (really(tag, a, b, c, out) ? claimed : nativeAny)(alpha, a, b, c, out)
+  }
+  const run32 = path(Float32Array, 'Float32Array', call32, native32)
+  const run64 = path(Float64Array, 'Float64Array', call64, native64)
   return function run(alpha, a, b, c, out) {
     try {
-      if (a instanceof Float32Array && (b === undefined || b instanceof Float32Array) &&
-        (c === undefined || c instanceof Float32Array) && typeof alpha === 'number') {
-        const n = a.length
-        if ((b === undefined || b.length === n) && (c === undefined || c.length === n)) {
-          if (out === undefined) {
-            if (n > limit) return really('Float32Array', a, b, c) ? native32(alpha, a, b, c, new Float32Array(n)) : nativeAny(alpha, a, b, c, undefined)
-            out = new Float32Array(n)
-            call32(alpha, a, b, c, out)
-            return out
-          }
-          if (out instanceof Float32Array && out.length === n && n <= limit && separate(out, a, b, c)) {
-            call32(alpha, a, b, c, out)
-            return out
-          }
-        }
-        return (really('Float32Array', a, b, c, out) ? native32 : nativeAny)(alpha, a, b, c, out)
-      }
-      if (a instanceof Float64Array && (b === undefined || b instanceof Float64Array) &&
-        (c === undefined || c instanceof Float64Array) && typeof alpha === 'number') {
-        const n = a.length
-        if ((b === undefined || b.length === n) && (c === undefined || c.length === n)) {
-          if (out === undefined) {
-            if (n > limit) return really('Float64Array', a, b, c) ? native64(alpha, a, b, c, new Float64Array(n)) : nativeAny(alpha, a, b, c, undefined)
-            out = new Float64Array(n)
-            call64(alpha, a, b, c, out)
-            return out
-          }
-          if (out instanceof Float64Array && out.length === n && n <= limit && separate(out, a, b, c)) {
-            call64(alpha, a, b, c, out)
-            return out
-          }
-        }
-        return (really('Float64Array', a, b, c, out) ? native64 : nativeAny)(alpha, a, b, c, out)
+      if (typeof alpha === 'number') {
+        if (a instanceof Float32Array && (b === undefined || b instanceof Float32Array) &&
+          (c === undefined || c instanceof Float32Array)) return run32(alpha, a, b, c, out)
+        if (a instanceof Float64Array && (b === undefined || b instanceof Float64Array) &&
+          (c === undefined || c instanceof Float64Array)) return run64(alpha, a, b, c, out)
       }
       return nativeAny(alpha, a, b, c, out)
     } catch (err) {
