@@ -99,6 +99,8 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     location: Location,
+    /// A finer, stable reason within the kind (a log line's `UNTERMINATED_QUOTE`, ...).
+    reason: Option<&'static str>,
 }
 
 /// `Result` with ferrule's [`Error`].
@@ -106,7 +108,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), location: Location::default() }
+        Error { kind, message: message.into(), location: Location::default(), reason: None }
     }
 
     /// The error of the kind whose stable code is `code`: how an error that crossed a boundary
@@ -161,6 +163,19 @@ impl Error {
     pub fn at_offset(mut self, offset: u64) -> Self {
         self.location.offset = Some(offset);
         self
+    }
+
+    /// The same error, with a finer stable reason (for `FERRULE_PARSE` errors of log lines, the
+    /// row error code such as `BAD_TIMESTAMP`).
+    #[must_use]
+    pub fn with_reason(mut self, reason: &'static str) -> Self {
+        self.reason = Some(reason);
+        self
+    }
+
+    /// The finer reason, when there is one (see [`with_reason`](Self::with_reason)).
+    pub fn reason(&self) -> Option<&'static str> {
+        self.reason
     }
 
     pub fn kind(&self) -> ErrorKind {
@@ -251,7 +266,9 @@ mod tests {
         assert_eq!(located.to_string(), "bad quote (line 8899, byte offset 1234)");
         assert_eq!(located.message(), "bad quote");
         assert_eq!(located.location(), Location { line: Some(8899), offset: Some(1234) });
-        assert_eq!(plain.at_offset(7).to_string(), "bad quote (byte offset 7)");
+        assert_eq!(plain.clone().at_offset(7).to_string(), "bad quote (byte offset 7)");
+        assert_eq!(plain.reason(), None);
+        assert_eq!(plain.with_reason("UNTERMINATED_QUOTE").reason(), Some("UNTERMINATED_QUOTE"));
     }
 
     #[test]

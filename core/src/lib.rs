@@ -3,6 +3,7 @@
 
 pub mod capabilities;
 pub mod error;
+pub mod logs;
 pub mod pool;
 pub mod vector;
 

@@ -1,0 +1,641 @@
+//! The line parser: walks a compiled format over each line and appends to typed column
+//! builders. One `Engine` parses one sequence of lines (a whole input, one parallel chunk, or a
+//! stream); its dictionaries (one [`StringPool`] per string column) live as long as it does.
+
+use super::fields;
+use super::format::{ColumnType, FieldKind, Item, LogFormat};
+use super::options::{DEFAULT_PLAIN_COLUMNS, OnError, ParseOptions};
+use super::table::{Column, ColumnData, ErrorRecord, LogTable, RowError, Stats, Validity};
+
+use crate::pool::StringPool;
+use crate::{Error, Result};
+use std::sync::Arc;
+
+/// Where a field's text ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// At the next unescaped `"` (the field is quoted in the format).
+    Quote,
+    /// At the next occurrence of this byte (the first byte of the text that follows it).
+    Byte(u8),
+    /// At the end of the line (the format ends with this field).
+    Rest,
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Literal(Vec<u8>),
+    Field { kind: FieldKind, column: usize, end: End },
+}
+
+/// The values of one column being built.
+#[derive(Debug)]
+enum Sink {
+    UInt64(Vec<u64>),
+    UInt16(Vec<u16>),
+    Int16(Vec<i16>),
+    Int64(Vec<i64>),
+    Float64(Vec<f64>),
+    Timestamp(Vec<i64>),
+    String { offsets: Vec<i64>, values: Vec<u8> },
+    Dictionary(Vec<u32>),
+}
+
+impl Sink {
+    fn new(ty: ColumnType) -> Sink {
+        match ty {
+            ColumnType::UInt64 => Sink::UInt64(Vec::new()),
+            ColumnType::UInt16 => Sink::UInt16(Vec::new()),
+            ColumnType::Int16 => Sink::Int16(Vec::new()),
+            ColumnType::Int64 => Sink::Int64(Vec::new()),
+            ColumnType::Float64 => Sink::Float64(Vec::new()),
+            ColumnType::Timestamp => Sink::Timestamp(Vec::new()),
+            ColumnType::String => Sink::String { offsets: vec![0], values: Vec::new() },
+            ColumnType::Dictionary => Sink::Dictionary(Vec::new()),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Sink::UInt64(v) => v.len(),
+            Sink::UInt16(v) => v.len(),
+            Sink::Int16(v) => v.len(),
+            Sink::Int64(v) | Sink::Timestamp(v) => v.len(),
+            Sink::Float64(v) => v.len(),
+            Sink::String { offsets, .. } => offsets.len() - 1,
+            Sink::Dictionary(v) => v.len(),
+        }
+    }
+
+    /// Appends a null (0 or empty) value; the caller pushes the validity bit.
+    fn push_null(&mut self) {
+        match self {
+            Sink::UInt64(v) => v.push(0),
+            Sink::UInt16(v) => v.push(0),
+            Sink::Int16(v) => v.push(0),
+            Sink::Int64(v) | Sink::Timestamp(v) => v.push(0),
+            Sink::Float64(v) => v.push(0.0),
+            Sink::String { offsets, values } => offsets.push(values.len() as i64),
+            Sink::Dictionary(v) => v.push(0),
+        }
+    }
+
+    fn truncate(&mut self, rows: usize) {
+        match self {
+            Sink::UInt64(v) => v.truncate(rows),
+            Sink::UInt16(v) => v.truncate(rows),
+            Sink::Int16(v) => v.truncate(rows),
+            Sink::Int64(v) | Sink::Timestamp(v) => v.truncate(rows),
+            Sink::Float64(v) => v.truncate(rows),
+            Sink::String { offsets, values } => {
+                offsets.truncate(rows + 1);
+                values.truncate(offsets.last().map_or(0, |&end| end as usize));
+            }
+            Sink::Dictionary(v) => v.truncate(rows),
+        }
+    }
+
+    /// The values so far, leaving an empty sink of the same type.
+    fn take(&mut self, pool: Option<&Arc<StringPool>>) -> ColumnData {
+        match self {
+            Sink::UInt64(v) => ColumnData::UInt64(std::mem::take(v)),
+            Sink::UInt16(v) => ColumnData::UInt16(std::mem::take(v)),
+            Sink::Int16(v) => ColumnData::Int16(std::mem::take(v)),
+            Sink::Int64(v) => ColumnData::Int64(std::mem::take(v)),
+            Sink::Timestamp(v) => ColumnData::Timestamp(std::mem::take(v)),
+            Sink::Float64(v) => ColumnData::Float64(std::mem::take(v)),
+            Sink::String { offsets, values } => {
+                ColumnData::String { offsets: std::mem::replace(offsets, vec![0]), values: std::mem::take(values) }
+            }
+            Sink::Dictionary(v) => ColumnData::Dictionary {
+                codes: std::mem::take(v),
+                pool: pool.cloned().unwrap_or_default(),
+            },
+        }
+    }
+}
+
+/// The last time text converted, so consecutive lines of the same second (most of a busy log)
+/// skip the calendar arithmetic.
+#[derive(Default)]
+struct TimeCache {
+    text: Vec<u8>,
+    value: (i64, i16),
+}
+
+/// A line failed at byte `offset` of the line.
+struct Failure {
+    error: RowError,
+    offset: usize,
+}
+
+fn fail(error: RowError, offset: usize) -> Failure {
+    Failure { error, offset }
+}
+
+pub(crate) struct Engine {
+    steps: Vec<Step>,
+    vhost_prefix: bool,
+    names: Vec<String>,
+    sinks: Vec<Sink>,
+    validity: Vec<Validity>,
+    pools: Vec<Option<Arc<StringPool>>>,
+    error_column: usize,
+    on_error: OnError,
+    unescape: bool,
+    strict_utf8: bool,
+    rows: usize,
+    errors: Vec<ErrorRecord>,
+    stats: Stats,
+    line_no: u64,
+    time_cache: TimeCache,
+    scratch: Vec<u8>,
+    /// With `on_error = Raise`, the first failure; nothing more is parsed after it.
+    failed: Option<Error>,
+}
+
+impl Engine {
+    pub(crate) fn new(format: &LogFormat, options: &ParseOptions) -> Result<Engine> {
+        let schema = format.schema();
+        let mut types: Vec<ColumnType> = schema.iter().map(|c| c.ty).collect();
+        // Which string columns are plain: the defaults, or exactly the ones named.
+        let string_columns: Vec<usize> =
+            (0..schema.len()).filter(|&i| matches!(types[i], ColumnType::String | ColumnType::Dictionary)).collect();
+        let error_column = format.error_column();
+        match &options.plain_columns {
+            None => {
+                for &i in &string_columns {
+                    types[i] = if DEFAULT_PLAIN_COLUMNS.contains(&schema[i].name.as_str()) {
+                        ColumnType::String
+                    } else {
+                        ColumnType::Dictionary
+                    };
+                }
+            }
+            Some(plain) => {
+                for name in plain {
+                    let known = string_columns.iter().any(|&i| schema[i].name == *name && i != error_column);
+                    if !known {
+                        return Err(Error::invalid_argument(format!(
+                            "plain_columns: {name:?} is not a string column of this format (they are {})",
+                            string_columns
+                                .iter()
+                                .filter(|&&i| i != error_column)
+                                .map(|&i| schema[i].name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )));
+                    }
+                }
+                for &i in &string_columns {
+                    types[i] =
+                        if plain.contains(&schema[i].name) { ColumnType::String } else { ColumnType::Dictionary };
+                }
+            }
+        }
+        types[error_column] = ColumnType::Dictionary;
+
+        let mut steps = Vec::with_capacity(format.items.len());
+        for (i, item) in format.items.iter().enumerate() {
+            match item {
+                Item::Literal(text) => steps.push(Step::Literal(text.clone())),
+                Item::Field { kind, column } => {
+                    let opened = matches!(i.checked_sub(1).map(|p| &format.items[p]), Some(Item::Literal(t)) if t.last() == Some(&b'"'));
+                    let end = match format.items.get(i + 1) {
+                        Some(Item::Literal(next)) if opened && next.first() == Some(&b'"') => End::Quote,
+                        Some(Item::Literal(next)) => End::Byte(next.first().copied().unwrap_or(b' ')),
+                        _ => End::Rest,
+                    };
+                    steps.push(Step::Field { kind: *kind, column: *column, end });
+                }
+            }
+        }
+        let pools = types.iter().map(|ty| (*ty == ColumnType::Dictionary).then(Arc::<StringPool>::default)).collect();
+        Ok(Engine {
+            steps,
+            vhost_prefix: format.vhost_prefix,
+            names: schema.iter().map(|c| c.name.clone()).collect(),
+            sinks: types.iter().map(|&ty| Sink::new(ty)).collect(),
+            validity: vec![Validity::default(); types.len()],
+            pools,
+            error_column,
+            on_error: options.on_error,
+            unescape: options.unescape,
+            strict_utf8: options.strict_utf8,
+            rows: 0,
+            errors: Vec::new(),
+            stats: Stats::default(),
+            line_no: 0,
+            time_cache: TimeCache::default(),
+            scratch: Vec::new(),
+            failed: None,
+        })
+    }
+
+    /// Numbers lines from `first_line` (a parallel chunk starts where the previous ones end; its
+    /// numbers are fixed when the chunks are merged).
+    pub(crate) fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub(crate) fn lines(&self) -> u64 {
+        self.line_no
+    }
+
+    /// Parses every line of `block`. A final line without `\n` is parsed too: callers hand over
+    /// whole lines only (the streaming parser keeps a partial line back until it is complete or
+    /// the input ends). With `on_error = Raise`, returns the first failure.
+    pub(crate) fn parse_block(&mut self, block: &[u8]) -> Result<()> {
+        if let Some(err) = &self.failed {
+            return Err(err.clone());
+        }
+        self.stats.bytes += block.len() as u64;
+        // Unique access to the dictionaries for the whole block: copied here only if a batch
+        // handed out earlier still holds the previous version. They are moved out of `self`
+        // while the block is parsed so that the row builders can borrow `self`.
+        let mut arcs = std::mem::take(&mut self.pools);
+        let mut pools: Vec<Option<&mut StringPool>> = arcs.iter_mut().map(|p| p.as_mut().map(Arc::make_mut)).collect();
+        let result = self.parse_lines(block, &mut pools);
+        drop(pools);
+        self.pools = arcs;
+        result
+    }
+
+    fn parse_lines(&mut self, block: &[u8], pools: &mut [Option<&mut StringPool>]) -> Result<()> {
+        let mut start = 0;
+        while start < block.len() {
+            let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |p| start + p);
+            let mut line = &block[start..end];
+            start = end + 1;
+            if let Some(stripped) = line.strip_suffix(b"\r") {
+                line = stripped;
+            }
+            self.line_no += 1;
+            self.stats.lines += 1;
+            if line.is_empty() {
+                self.stats.empty += 1;
+                self.stats.skipped += 1;
+                continue;
+            }
+            let limit = if self.strict_utf8 && !line.is_ascii() {
+                std::str::from_utf8(line).err().map_or(line.len(), |e| e.valid_up_to())
+            } else {
+                line.len()
+            };
+            let row = self.rows;
+            self.validity[0].push(true);
+            if let Sink::UInt64(lines) = &mut self.sinks[0] {
+                lines.push(self.line_no);
+            }
+            match self.parse_fields(line, limit, pools) {
+                Ok(()) => {
+                    self.stats.ok += 1;
+                    self.finish_row(None, pools);
+                }
+                Err(failure) => {
+                    let record =
+                        ErrorRecord { line: self.line_no, error: failure.error, offset: failure.offset as u64, text: line.to_vec() };
+                    match self.on_error {
+                        OnError::Row => {
+                            self.stats.errors += 1;
+                            self.finish_row(Some(&failure), pools);
+                            self.errors.push(record);
+                        }
+                        OnError::Skip => {
+                            self.stats.skipped += 1;
+                            for (sink, validity) in self.sinks.iter_mut().zip(&mut self.validity) {
+                                sink.truncate(row);
+                                validity.truncate(row);
+                            }
+                            self.errors.push(record);
+                            continue;
+                        }
+                        OnError::Raise => {
+                            for (sink, validity) in self.sinks.iter_mut().zip(&mut self.validity) {
+                                sink.truncate(row);
+                                validity.truncate(row);
+                            }
+                            let err = record.to_error();
+                            self.errors.push(record);
+                            self.failed = Some(err.clone());
+                            return Err(err);
+                        }
+                    }
+                }
+            }
+            self.rows += 1;
+        }
+        Ok(())
+    }
+
+    /// Completes the row: nulls for every column a failure left unset, then the error columns.
+    fn finish_row(&mut self, failure: Option<&Failure>, pools: &mut [Option<&mut StringPool>]) {
+        let row = self.rows;
+        let error_column = self.error_column;
+        if failure.is_some() {
+            for column in 1..error_column {
+                if self.sinks[column].len() == row {
+                    self.sinks[column].push_null();
+                    self.validity[column].push(false);
+                }
+            }
+        }
+        let offset_column = error_column + 1;
+        match failure {
+            None => {
+                self.sinks[error_column].push_null();
+                self.validity[error_column].push(false);
+                self.sinks[offset_column].push_null();
+                self.validity[offset_column].push(false);
+            }
+            Some(failure) => {
+                let code = pools[error_column].as_mut().map_or(Ok(0), |pool| pool.intern(failure.error.code()));
+                if let (Sink::Dictionary(codes), Ok(code)) = (&mut self.sinks[error_column], code) {
+                    codes.push(code);
+                    self.validity[error_column].push(true);
+                } else {
+                    self.sinks[error_column].push_null();
+                    self.validity[error_column].push(false);
+                }
+                if let Sink::UInt64(offsets) = &mut self.sinks[offset_column] {
+                    offsets.push(failure.offset as u64);
+                    self.validity[offset_column].push(true);
+                }
+            }
+        }
+    }
+
+    fn parse_fields(&mut self, line: &[u8], limit: usize, pools: &mut [Option<&mut StringPool>]) -> Result<(), Failure> {
+        let mut pos = 0;
+        if self.vhost_prefix {
+            pos = self.vhost(line, limit, pools)?;
+        }
+        for step in 0..self.steps.len() {
+            match &self.steps[step] {
+                Step::Literal(text) => {
+                    let rest = &line[pos..];
+                    if rest.starts_with(text) {
+                        pos += text.len();
+                        if pos > limit {
+                            return Err(fail(RowError::InvalidUtf8, limit));
+                        }
+                    } else {
+                        // How far the text matched: the error points at the first difference.
+                        let same = rest.iter().zip(text).take_while(|(a, b)| a == b).count();
+                        let at = pos + same;
+                        let error = if at >= limit && limit < line.len() {
+                            RowError::InvalidUtf8
+                        } else if at >= line.len() {
+                            RowError::TooFewFields
+                        } else {
+                            RowError::UnexpectedText
+                        };
+                        return Err(fail(error, at.min(limit)));
+                    }
+                }
+                &Step::Field { kind, column, end } => {
+                    let stop = match end {
+                        End::Byte(b) => memchr::memchr(b, &line[pos..]).map(|p| pos + p),
+                        End::Quote => Some(closing_quote(line, pos).ok_or(fail(RowError::UnterminatedQuote, pos.saturating_sub(1)))?),
+                        End::Rest => Some(line.len()),
+                    };
+                    let Some(stop) = stop else {
+                        return Err(fail(
+                            if limit < line.len() { RowError::InvalidUtf8 } else { RowError::TooFewFields },
+                            limit.min(line.len()),
+                        ));
+                    };
+                    if stop > limit {
+                        return Err(fail(RowError::InvalidUtf8, limit));
+                    }
+                    self.field(kind, column, &line[pos..stop], pools).map_err(|error| fail(error, pos))?;
+                    pos = stop;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// An Apache vhost before the client (`example.com:80 1.2.3.4 - - [...`): a line with four or
+    /// more space-separated tokens before the first `[`. Returns where the format proper starts.
+    fn vhost(&mut self, line: &[u8], limit: usize, pools: &mut [Option<&mut StringPool>]) -> Result<usize, Failure> {
+        let head = &line[..memchr::memchr(b'[', line).unwrap_or(line.len())];
+        let spaces = memchr::memchr_iter(b' ', head).take(4).count();
+        if spaces >= 4 {
+            let first = memchr::memchr(b' ', head).unwrap_or(0);
+            if first > limit {
+                return Err(fail(RowError::InvalidUtf8, limit));
+            }
+            self.text(1, &line[..first], pools);
+            Ok(first + 1)
+        } else {
+            self.null(1);
+            Ok(0)
+        }
+    }
+
+    fn null(&mut self, column: usize) {
+        self.sinks[column].push_null();
+        self.validity[column].push(false);
+    }
+
+    /// Appends a string value (or null for `-`) to a string or dictionary column.
+    fn text(&mut self, column: usize, value: &[u8], pools: &mut [Option<&mut StringPool>]) {
+        if value == b"-" {
+            self.null(column);
+            return;
+        }
+        let value = if self.unescape && memchr::memchr(b'\\', value).is_some() {
+            self.scratch.clear();
+            fields::unescape_into(value, &mut self.scratch);
+            &self.scratch[..]
+        } else {
+            value
+        };
+        match &mut self.sinks[column] {
+            Sink::String { offsets, values } => {
+                values.extend_from_slice(value);
+                offsets.push(values.len() as i64);
+                self.validity[column].push(true);
+            }
+            Sink::Dictionary(codes) => {
+                let interned = pools[column].as_mut().map(|pool| pool.intern_bytes(value));
+                match interned {
+                    Some(Ok(code)) => {
+                        codes.push(code);
+                        self.validity[column].push(true);
+                    }
+                    // A dictionary past its 4 GiB / 2^31-value limit: the value is lost as a
+                    // null rather than the whole parse failing.
+                    _ => {
+                        codes.push(0);
+                        self.validity[column].push(false);
+                    }
+                }
+            }
+            _ => {
+                self.sinks[column].push_null();
+                self.validity[column].push(false);
+            }
+        }
+    }
+
+    fn field(
+        &mut self,
+        kind: FieldKind,
+        column: usize,
+        value: &[u8],
+        pools: &mut [Option<&mut StringPool>],
+    ) -> Result<(), RowError> {
+        match kind {
+            FieldKind::Text => self.text(column, value, pools),
+            FieldKind::Request => {
+                if value == b"-" {
+                    for c in column..column + 4 {
+                        self.null(c);
+                    }
+                    return Ok(());
+                }
+                match fields::split_request(value) {
+                    Some((method, path, protocol)) => {
+                        self.text(column + 1, method, pools);
+                        self.text(column + 2, path, pools);
+                        self.text(column + 3, protocol, pools);
+                    }
+                    None => {
+                        self.null(column + 1);
+                        self.null(column + 2);
+                        self.null(column + 3);
+                    }
+                }
+                self.text(column, value, pools);
+            }
+            FieldKind::ClfTime | FieldKind::Iso8601Time => {
+                if value == b"-" {
+                    self.null(column);
+                    self.null(column + 1);
+                    return Ok(());
+                }
+                let (micros, offset) = if self.time_cache.text == value {
+                    self.time_cache.value
+                } else {
+                    let parsed = if kind == FieldKind::ClfTime {
+                        fields::parse_clf_time(value)
+                    } else {
+                        fields::parse_iso8601(value)
+                    };
+                    let parsed = parsed.ok_or(RowError::BadTimestamp)?;
+                    self.time_cache.text.clear();
+                    self.time_cache.text.extend_from_slice(value);
+                    self.time_cache.value = parsed;
+                    parsed
+                };
+                self.push_time(column, micros, offset);
+            }
+            FieldKind::EpochSeconds | FieldKind::EpochMillis | FieldKind::EpochMicros => {
+                if value == b"-" {
+                    self.null(column);
+                    self.null(column + 1);
+                    return Ok(());
+                }
+                let micros = match kind {
+                    FieldKind::EpochSeconds => fields::parse_epoch_seconds(value),
+                    FieldKind::EpochMillis => fields::parse_epoch_ticks(value, 1000),
+                    _ => fields::parse_epoch_ticks(value, 1),
+                };
+                self.push_time(column, micros.ok_or(RowError::BadTimestamp)?, 0);
+            }
+            FieldKind::Status => {
+                let status = if value == b"-" { None } else { Some(fields::parse_status(value).ok_or(RowError::BadStatus)?) };
+                if let Sink::UInt16(v) = &mut self.sinks[column] {
+                    v.push(status.unwrap_or(0));
+                    self.validity[column].push(status.is_some());
+                }
+            }
+            FieldKind::Bytes => {
+                let bytes = if value == b"-" { None } else { Some(fields::parse_u64(value).ok_or(RowError::BadNumber)?) };
+                if let Sink::UInt64(v) = &mut self.sinks[column] {
+                    v.push(bytes.unwrap_or(0));
+                    self.validity[column].push(bytes.is_some());
+                }
+            }
+            FieldKind::Int => {
+                let int = if value == b"-" { None } else { Some(fields::parse_i64(value).ok_or(RowError::BadNumber)?) };
+                if let Sink::Int64(v) = &mut self.sinks[column] {
+                    v.push(int.unwrap_or(0));
+                    self.validity[column].push(int.is_some());
+                }
+            }
+            FieldKind::Float | FieldKind::FloatList => {
+                let float = if value == b"-" {
+                    None
+                } else if kind == FieldKind::Float {
+                    Some(fields::parse_f64(value).ok_or(RowError::BadNumber)?)
+                } else {
+                    fields::parse_float_list(value).ok_or(RowError::BadNumber)?
+                };
+                if let Sink::Float64(v) = &mut self.sinks[column] {
+                    v.push(float.unwrap_or(0.0));
+                    self.validity[column].push(float.is_some());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn push_time(&mut self, column: usize, micros: i64, offset: i16) {
+        if let Sink::Timestamp(v) = &mut self.sinks[column] {
+            v.push(micros);
+            self.validity[column].push(true);
+        }
+        if let Sink::Int16(v) = &mut self.sinks[column + 1] {
+            v.push(offset);
+            self.validity[column + 1].push(true);
+        }
+    }
+
+    /// The rows parsed so far as a table, leaving the engine empty but keeping its dictionaries
+    /// (codes stay stable for the rows parsed next) and line numbering.
+    pub(crate) fn take_table(&mut self) -> LogTable {
+        let columns = (0..self.sinks.len())
+            .map(|i| {
+                let data = self.sinks[i].take(self.pools[i].as_ref());
+                Column::new(self.names[i].clone(), data, std::mem::take(&mut self.validity[i]))
+            })
+            .collect();
+        let table = LogTable::new(columns, std::mem::take(&mut self.errors), std::mem::take(&mut self.stats));
+        self.rows = 0;
+        table
+    }
+
+    pub(crate) fn last_error(&self) -> Option<&ErrorRecord> {
+        self.errors.last()
+    }
+}
+
+/// The index of the `"` closing a quoted field that starts at `from`, skipping backslash escapes.
+fn closing_quote(line: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        let found = i + memchr::memchr2(b'"', b'\\', line.get(i..)?)?;
+        if line[found] == b'"' {
+            return Some(found);
+        }
+        i = found + 2;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closing_quotes_skip_escapes() {
+        assert_eq!(closing_quote(br#"ab" c"#, 0), Some(2));
+        assert_eq!(closing_quote(br#"a\"b" c"#, 0), Some(4));
+        assert_eq!(closing_quote(br#"a\\" c"#, 0), Some(3));
+        assert_eq!(closing_quote(br#"a\"#, 0), None);
+        assert_eq!(closing_quote(b"abc", 0), None);
+        assert_eq!(closing_quote(b"", 0), None);
+    }
+}

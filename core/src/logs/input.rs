@@ -1,0 +1,162 @@
+//! Files: memory-mapped and parsed in parallel, or gzip (detected by its magic bytes) inflated
+//! first; and the batch reader, which streams a file of any size through bounded memory.
+
+use super::format::LogFormat;
+use super::options::{ParseOptions, ProgressFn};
+use super::parallel;
+use super::stream::StreamParser;
+use super::table::LogTable;
+use crate::{Error, ErrorKind, Result};
+use flate2::read::MultiGzDecoder;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::time::Instant;
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+fn open(path: &Path) -> Result<File> {
+    let file = File::open(path).map_err(|e| io_error(path, &e))?;
+    let meta = file.metadata().map_err(|e| io_error(path, &e))?;
+    if meta.is_dir() {
+        return Err(Error::new(ErrorKind::Io, format!("{}: is a directory, not a log file", path.display())));
+    }
+    Ok(file)
+}
+
+fn io_error(path: &Path, err: &std::io::Error) -> Error {
+    Error::new(ErrorKind::Io, format!("{}: {err}", path.display()))
+}
+
+/// An error while inflating gzip data: truncated or corrupt input, or the file's own I/O error.
+fn gzip_error(path: &Path, err: &std::io::Error) -> Error {
+    match err.kind() {
+        std::io::ErrorKind::UnexpectedEof => {
+            Error::corrupt(format!("{}: the gzip data is truncated", path.display()))
+        }
+        std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData => {
+            Error::corrupt(format!("{}: corrupt gzip data: {err}", path.display()))
+        }
+        _ => io_error(path, err),
+    }
+}
+
+/// Parses a whole file: plain text is memory-mapped and parsed in parallel; gzip is inflated
+/// into memory first (then parsed in parallel).
+pub fn parse_file(path: impl AsRef<Path>, format: &LogFormat, options: &ParseOptions) -> Result<LogTable> {
+    let path = path.as_ref();
+    let started = Instant::now();
+    let file = open(path)?;
+    let len = file.metadata().map_err(|e| io_error(path, &e))?.len();
+    let mut table = if len == 0 {
+        parallel::parse_bytes(b"", format, options)?
+    } else {
+        // SAFETY: the map is read-only and private; ferrule never writes through it. The file
+        // must not be truncated while it is parsed (the OS would fault on the missing pages), the
+        // same contract as every tool that maps its input (ripgrep, ...); it is documented.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| io_error(path, &e))?;
+        if map.starts_with(&GZIP_MAGIC) {
+            let mut data = Vec::with_capacity(map.len().saturating_mul(4));
+            MultiGzDecoder::new(&map[..]).read_to_end(&mut data).map_err(|e| gzip_error(path, &e))?;
+            parallel::parse_bytes(&data, format, options)?
+        } else {
+            parallel::parse_bytes(&map, format, options)?
+        }
+    };
+    table.stats_mut().seconds = started.elapsed().as_secs_f64();
+    Ok(table)
+}
+
+/// Reads a file in batches of at most `batch_rows` rows, in bounded memory (a read buffer, one
+/// batch, and the dictionaries), whatever the file's size. Gzip files are inflated as they are
+/// read. Dictionary codes are stable across the batches of one reader.
+pub struct BatchReader {
+    source: Box<dyn BufRead + Send>,
+    path: std::path::PathBuf,
+    parser: StreamParser,
+    batch_rows: usize,
+    file_len: u64,
+    read: u64,
+    progress: Option<ProgressFn>,
+    done: bool,
+}
+
+/// How much is read from the file at a time.
+const READ_BYTES: usize = 1 << 20;
+
+impl BatchReader {
+    pub fn open(path: impl AsRef<Path>, format: &LogFormat, options: &ParseOptions, batch_rows: usize) -> Result<BatchReader> {
+        let path = path.as_ref();
+        if batch_rows == 0 {
+            return Err(Error::invalid_argument("batch_rows must be at least 1"));
+        }
+        let file = open(path)?;
+        let file_len = file.metadata().map_err(|e| io_error(path, &e))?.len();
+        let mut reader = BufReader::with_capacity(READ_BYTES, file);
+        let head = reader.fill_buf().map_err(|e| io_error(path, &e))?;
+        let gzip = head.starts_with(&GZIP_MAGIC);
+        let source: Box<dyn BufRead + Send> = if gzip {
+            Box::new(BufReader::with_capacity(READ_BYTES, MultiGzDecoder::new(reader)))
+        } else {
+            Box::new(reader)
+        };
+        Ok(BatchReader {
+            source,
+            path: path.to_owned(),
+            parser: StreamParser::new(format, options)?,
+            batch_rows,
+            // Progress counts inflated bytes for gzip, whose total is unknown (0).
+            file_len: if gzip { 0 } else { file_len },
+            read: 0,
+            progress: options.progress.clone(),
+            done: false,
+        })
+    }
+
+    /// The next batch, or `None` after the last one.
+    pub fn next_batch(&mut self) -> Result<Option<LogTable>> {
+        if self.done {
+            return Ok(None);
+        }
+        loop {
+            let need = self.batch_rows - self.parser.rows_buffered();
+            if need == 0 {
+                return Ok(Some(self.parser.take_batch()));
+            }
+            let buf = self.source.fill_buf().map_err(|e| gzip_error(&self.path, &e))?;
+            if buf.is_empty() {
+                self.done = true;
+                let last = self.parser.finish()?;
+                if let Some(progress) = &self.progress {
+                    progress(self.read, self.read);
+                }
+                return Ok((last.num_rows() > 0 || last.stats().lines > 0).then_some(last));
+            }
+            // At most `need` lines: each gives at most one row, so the batch stays in bounds.
+            let take = memchr::memchr_iter(b'\n', buf).nth(need - 1).map_or(buf.len(), |p| p + 1);
+            let result = self.parser.push(&buf[..take]);
+            self.source.consume(take);
+            self.read += take as u64;
+            if let Some(progress) = &self.progress {
+                // The last report (done == total) comes when the input ends.
+                progress(self.read, if self.file_len > self.read { self.file_len } else { 0 });
+            }
+            result?;
+        }
+    }
+}
+
+impl Iterator for BatchReader {
+    type Item = Result<LogTable>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.next_batch() {
+            Ok(Some(batch)) => Some(Ok(batch)),
+            Ok(None) => None,
+            Err(err) => {
+                self.done = true;
+                Some(Err(err))
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! What a parse does besides the format: error handling, threads, string handling.
+
+use crate::{Error, Result};
+use std::fmt;
+use std::sync::Arc;
+
+/// What happens to a line that does not parse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum OnError {
+    /// Keep it as a row with the `error` and `error_offset` columns set and whatever fields
+    /// parsed before the failure (the default).
+    #[default]
+    Row,
+    /// Drop it; it counts in `stats.skipped` and is still listed in `errors`.
+    Skip,
+    /// Stop at the first one with a `FERRULE_PARSE` error (reason, line, offset, snippet).
+    Raise,
+}
+
+impl OnError {
+    pub fn from_name(name: &str) -> Result<OnError> {
+        match name {
+            "row" => Ok(OnError::Row),
+            "skip" => Ok(OnError::Skip),
+            "raise" => Ok(OnError::Raise),
+            other => Err(Error::invalid_argument(format!(
+                "on_error = {other:?}: expected \"row\", \"skip\" or \"raise\""
+            ))),
+        }
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OnError::Row => "row",
+            OnError::Skip => "skip",
+            OnError::Raise => "raise",
+        }
+    }
+}
+
+/// Called with `(bytes done, bytes total)` while a file is parsed (`total` is 0 when unknown,
+/// as for gzip input).
+pub type ProgressFn = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// Options of a parse. `Default` is what every runtime uses when an option is not given.
+#[derive(Clone, Default)]
+pub struct ParseOptions {
+    pub on_error: OnError,
+    /// Threads for a whole-input parse: `None` or `Some(0)` all cores, `Some(1)` sequential. The
+    /// output is the same for every value.
+    pub threads: Option<usize>,
+    /// Undo `\"`, `\\` and `\xNN` escapes in string fields (off: the text is kept as logged).
+    pub unescape: bool,
+    /// Make lines that are not UTF-8 error rows (`INVALID_UTF8`). Off, they parse as bytes and
+    /// the runtimes decode them lossily (the raw bytes stay available).
+    pub strict_utf8: bool,
+    /// The string columns to store plain (offsets + bytes) rather than dictionary-encoded.
+    /// `None`: `request` and `path`; `Some(names)`: exactly those.
+    pub plain_columns: Option<Vec<String>>,
+    /// Progress reports for file parses; see [`progress_bar`](super::progress_bar).
+    pub progress: Option<ProgressFn>,
+}
+
+impl fmt::Debug for ParseOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParseOptions")
+            .field("on_error", &self.on_error)
+            .field("threads", &self.threads)
+            .field("unescape", &self.unescape)
+            .field("strict_utf8", &self.strict_utf8)
+            .field("plain_columns", &self.plain_columns)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+/// The string columns stored plain when `plain_columns` is not given.
+pub const DEFAULT_PLAIN_COLUMNS: [&str; 2] = ["request", "path"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn on_error_names_round_trip() {
+        for mode in [OnError::Row, OnError::Skip, OnError::Raise] {
+            assert_eq!(OnError::from_name(mode.as_str()).unwrap(), mode);
+        }
+        let err = OnError::from_name("ignore").unwrap_err();
+        assert_eq!(err.code(), "FERRULE_INVALID_ARGUMENT");
+        assert!(err.message().contains("\"skip\""), "{err}");
+        assert_eq!(OnError::default(), OnError::Row);
+        assert!(format!("{:?}", ParseOptions::default()).contains("on_error: Row"));
+    }
+}

@@ -1,0 +1,173 @@
+//! Whole-input parses: the input cut at newlines into chunks, each parsed by its own engine on
+//! rayon, the chunk tables joined in order. Dictionaries are merged by remap tables in chunk
+//! order, so every id is what the sequential parse gives (first-seen order over the whole input):
+//! the output does not depend on the number of threads.
+
+use super::engine::Engine;
+use super::format::LogFormat;
+use super::options::ParseOptions;
+use super::table::{Column, ColumnData, LogTable, Stats};
+use crate::vector::with_threads;
+use crate::{Error, Result};
+use rayon::prelude::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+/// Below this, a parse runs on the calling thread: starting threads costs more than it saves.
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+/// Chunks are about this big (more chunks than threads evens out their speeds, and gives
+/// progress reports a useful grain).
+const CHUNK_BYTES: usize = 8 << 20;
+
+/// Parses all of `data` (lines split at `\n`, a last line without one included).
+pub fn parse_bytes(data: &[u8], format: &LogFormat, options: &ParseOptions) -> Result<LogTable> {
+    let started = Instant::now();
+    let mut table = parse_chunks(data, format, options)?;
+    table.stats_mut().seconds = started.elapsed().as_secs_f64();
+    Ok(table)
+}
+
+fn parse_chunks(data: &[u8], format: &LogFormat, options: &ParseOptions) -> Result<LogTable> {
+    let threads = match options.threads {
+        Some(n) if n > 0 => n,
+        _ => rayon::current_num_threads(),
+    };
+    let total = data.len() as u64;
+    if data.len() < PARALLEL_MIN_BYTES || threads == 1 {
+        let mut engine = Engine::new(format, options)?;
+        let result = engine.parse_block(data);
+        if let Some(progress) = &options.progress {
+            progress(total, total);
+        }
+        result?;
+        return Ok(engine.take_table());
+    }
+    let count = (data.len() / CHUNK_BYTES).max(threads * 2);
+    let chunks = split_at_newlines(data, count);
+    let done = AtomicU64::new(0);
+    let parsed: Vec<(Engine, Result<()>)> = with_threads(options.threads, || {
+        chunks
+            .par_iter()
+            .map(|chunk| {
+                let mut engine = Engine::new(format, options)?;
+                let result = engine.parse_block(chunk);
+                let so_far = done.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
+                if let Some(progress) = &options.progress {
+                    progress(so_far, total);
+                }
+                Ok((engine, result))
+            })
+            .collect::<Result<Vec<_>>>()
+    })??;
+    // With on_error = raise, the first failing chunk in input order has the first bad line.
+    let mut lines_before = 0;
+    for (engine, result) in &parsed {
+        if let Err(err) = result {
+            return Err(match engine.last_error() {
+                Some(record) => {
+                    let mut record = record.clone();
+                    record.line += lines_before;
+                    record.to_error()
+                }
+                None => err.clone(),
+            });
+        }
+        lines_before += engine.lines();
+    }
+    let tables = parsed.into_iter().map(|(mut engine, _)| (engine.lines(), engine.take_table())).collect();
+    concat(tables)
+}
+
+/// `data` cut into about `count` pieces, each ending just after a `\n` (the last one wherever
+/// `data` ends).
+pub(crate) fn split_at_newlines(data: &[u8], count: usize) -> Vec<&[u8]> {
+    let target = data.len().div_ceil(count.max(1)).max(1);
+    let mut chunks = Vec::with_capacity(count);
+    let mut start = 0;
+    while start < data.len() {
+        let guess = (start + target).min(data.len());
+        let end = match memchr::memchr(b'\n', &data[guess..]) {
+            Some(p) if guess < data.len() => guess + p + 1,
+            _ => data.len(),
+        };
+        chunks.push(&data[start..end]);
+        start = end;
+    }
+    chunks
+}
+
+/// Joins tables parsed from consecutive pieces of one input: `(lines in the piece, table)`.
+/// Line numbers are shifted by the lines before each piece; dictionary codes are remapped into
+/// the first table's dictionaries.
+pub(crate) fn concat(tables: Vec<(u64, LogTable)>) -> Result<LogTable> {
+    let mut tables = tables.into_iter();
+    let Some((lines, first)) = tables.next() else {
+        return Err(Error::internal("no tables to join"));
+    };
+    let mut stats: Stats = *first.stats();
+    let mut errors = first.errors().to_vec();
+    let mut columns: Vec<Column> = first.columns().to_vec();
+    drop(first);
+    let mut lines_before = lines;
+    for (lines, table) in tables {
+        stats.add(table.stats());
+        errors.extend(table.errors().iter().map(|e| {
+            let mut e = e.clone();
+            e.line += lines_before;
+            e
+        }));
+        for (column, part) in columns.iter_mut().zip(table.columns()) {
+            append(column, part, lines_before)?;
+        }
+        lines_before += lines;
+    }
+    Ok(LogTable::new(columns, errors, stats))
+}
+
+fn append(column: &mut Column, part: &Column, lines_before: u64) -> Result<()> {
+    let is_line = column.name() == "line";
+    let (data, validity) = column.parts_mut();
+    match (data, part.data()) {
+        (ColumnData::UInt64(to), ColumnData::UInt64(from)) if is_line => {
+            to.extend(from.iter().map(|line| line + lines_before));
+        }
+        (ColumnData::UInt64(to), ColumnData::UInt64(from)) => to.extend_from_slice(from),
+        (ColumnData::UInt16(to), ColumnData::UInt16(from)) => to.extend_from_slice(from),
+        (ColumnData::Int16(to), ColumnData::Int16(from)) => to.extend_from_slice(from),
+        (ColumnData::Int64(to), ColumnData::Int64(from)) => to.extend_from_slice(from),
+        (ColumnData::Timestamp(to), ColumnData::Timestamp(from)) => to.extend_from_slice(from),
+        (ColumnData::Float64(to), ColumnData::Float64(from)) => to.extend_from_slice(from),
+        (ColumnData::String { offsets, values }, ColumnData::String { offsets: from_offsets, values: from_values }) => {
+            let base = values.len() as i64;
+            values.extend_from_slice(from_values);
+            offsets.extend(from_offsets.iter().skip(1).map(|o| o + base));
+        }
+        (ColumnData::Dictionary { codes, pool }, ColumnData::Dictionary { codes: from, pool: from_pool }) => {
+            let remap = Arc::make_mut(pool).merge(from_pool)?;
+            // Null rows hold code 0, which an empty dictionary does not have: they stay 0.
+            codes.extend(from.iter().map(|&code| remap.get(code as usize).copied().unwrap_or(0)));
+        }
+        _ => return Err(Error::internal(format!("column {:?} changed type between chunks", part.name()))),
+    }
+    validity.extend(part.validity());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_end_at_newlines_and_cover_the_input() {
+        let data = b"aa\nbbbb\n\nc\nddd";
+        for count in 1..=20 {
+            let chunks = split_at_newlines(data, count);
+            assert_eq!(chunks.concat(), data);
+            for chunk in &chunks[..chunks.len() - 1] {
+                assert_eq!(chunk.last(), Some(&b'\n'));
+            }
+        }
+        assert!(split_at_newlines(b"", 4).is_empty());
+    }
+}

@@ -1,0 +1,118 @@
+//! The streaming parser: fed chunks of any size, it parses every complete line as soon as it has
+//! it and keeps a line split across chunks until its end arrives.
+
+use super::engine::Engine;
+use super::format::LogFormat;
+use super::options::ParseOptions;
+use super::table::LogTable;
+use crate::{Error, Result};
+use std::time::Instant;
+
+/// Parses a stream pushed in chunks; [`take_batch`](Self::take_batch) and
+/// [`finish`](Self::finish) hand out the rows parsed so far. Dictionaries and line numbers run
+/// on across batches: a code means the same string in every batch of one stream.
+///
+/// ```
+/// use ferrule_core::logs::{LogFormat, ParseOptions, StreamParser};
+///
+/// let format = LogFormat::nginx("$remote_addr $status")?;
+/// let mut parser = StreamParser::new(&format, &ParseOptions::default())?;
+/// parser.push(b"1.2.3.4 200\n5.6.")?;
+/// parser.push(b"7.8 404")?;
+/// let table = parser.finish()?;
+/// assert_eq!(table.num_rows(), 2);
+/// assert_eq!(table.require("client")?.text(1).as_deref(), Some("5.6.7.8"));
+/// # Ok::<(), ferrule_core::Error>(())
+/// ```
+pub struct StreamParser {
+    engine: Engine,
+    /// The start of a line whose `\n` has not arrived yet.
+    pending: Vec<u8>,
+    seconds: f64,
+    finished: bool,
+}
+
+impl StreamParser {
+    pub fn new(format: &LogFormat, options: &ParseOptions) -> Result<StreamParser> {
+        Ok(StreamParser { engine: Engine::new(format, options)?, pending: Vec::new(), seconds: 0.0, finished: false })
+    }
+
+    /// Parses the complete lines `chunk` ends (with what earlier chunks left pending). Fails only
+    /// with `on_error = "raise"` (at the first bad line; later pushes fail the same way), or
+    /// after [`finish`](Self::finish).
+    pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        self.check_open()?;
+        let started = Instant::now();
+        let result = match memchr::memrchr(b'\n', chunk) {
+            None => {
+                self.pending.extend_from_slice(chunk);
+                Ok(())
+            }
+            Some(last) => {
+                let result = if self.pending.is_empty() {
+                    self.engine.parse_block(&chunk[..=last])
+                } else {
+                    self.pending.extend_from_slice(&chunk[..=last]);
+                    let block = std::mem::take(&mut self.pending);
+                    let result = self.engine.parse_block(&block);
+                    // Keep the allocation for the next partial line.
+                    self.pending = block;
+                    self.pending.clear();
+                    result
+                };
+                self.pending.extend_from_slice(&chunk[last + 1..]);
+                result
+            }
+        };
+        self.seconds += started.elapsed().as_secs_f64();
+        result
+    }
+
+    /// Rows parsed and not yet handed out.
+    pub fn rows_buffered(&self) -> usize {
+        self.engine.rows()
+    }
+
+    /// Lines seen so far (complete ones; a pending partial line is not counted yet).
+    pub fn lines(&self) -> u64 {
+        self.engine.lines()
+    }
+
+    /// Bytes of an incomplete last line waiting for its end.
+    pub fn pending_bytes(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// The rows parsed so far (of complete lines), with the stats and errors since the last
+    /// batch.
+    pub fn take_batch(&mut self) -> LogTable {
+        let mut table = self.engine.take_table();
+        table.stats_mut().seconds = std::mem::take(&mut self.seconds);
+        table
+    }
+
+    /// Parses what is pending as the last line and returns the rows not handed out yet. The
+    /// parser accepts nothing afterwards.
+    pub fn finish(&mut self) -> Result<LogTable> {
+        self.check_open()?;
+        self.finished = true;
+        let started = Instant::now();
+        if !self.pending.is_empty() {
+            let last = std::mem::take(&mut self.pending);
+            self.engine.parse_block(&last)?;
+        }
+        self.seconds += started.elapsed().as_secs_f64();
+        Ok(self.take_batch())
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.finished {
+            return Err(Error::invalid_argument("this parser has finished; create a new one for more input"));
+        }
+        Ok(())
+    }
+}
