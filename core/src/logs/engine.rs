@@ -104,19 +104,19 @@ impl Sink {
             Sink::Int64(v) => ColumnData::Int64(std::mem::take(v)),
             Sink::Timestamp(v) => ColumnData::Timestamp(std::mem::take(v)),
             Sink::Float64(v) => ColumnData::Float64(std::mem::take(v)),
-            Sink::String { offsets, values } => {
-                ColumnData::String { offsets: std::mem::replace(offsets, vec![0]), values: std::mem::take(values) }
-            }
-            Sink::Dictionary(v) => ColumnData::Dictionary {
-                codes: std::mem::take(v),
-                pool: pool.cloned().unwrap_or_default(),
+            Sink::String { offsets, values } => ColumnData::String {
+                offsets: std::mem::replace(offsets, vec![0]),
+                values: std::mem::take(values),
             },
+            Sink::Dictionary(v) => {
+                ColumnData::Dictionary { codes: std::mem::take(v), pool: pool.cloned().unwrap_or_default() }
+            }
         }
     }
 }
 
-/// The last time text converted, so consecutive lines of the same second (most of a busy log)
-/// skip the calendar arithmetic.
+/// The last ISO time converted, so consecutive lines of the same second skip the calendar
+/// arithmetic.
 #[derive(Default)]
 struct TimeCache {
     text: Vec<u8>,
@@ -149,6 +149,7 @@ pub(crate) struct Engine {
     stats: Stats,
     line_no: u64,
     time_cache: TimeCache,
+    clock: fields::ClfClock,
     scratch: Vec<u8>,
     /// With `on_error = Raise`, the first failure; nothing more is parsed after it.
     failed: Option<Error>,
@@ -159,8 +160,9 @@ impl Engine {
         let schema = format.schema();
         let mut types: Vec<ColumnType> = schema.iter().map(|c| c.ty).collect();
         // Which string columns are plain: the defaults, or exactly the ones named.
-        let string_columns: Vec<usize> =
-            (0..schema.len()).filter(|&i| matches!(types[i], ColumnType::String | ColumnType::Dictionary)).collect();
+        let string_columns: Vec<usize> = (0..schema.len())
+            .filter(|&i| matches!(types[i], ColumnType::String | ColumnType::Dictionary))
+            .collect();
         let error_column = format.error_column();
         match &options.plain_columns {
             None => {
@@ -188,8 +190,11 @@ impl Engine {
                     }
                 }
                 for &i in &string_columns {
-                    types[i] =
-                        if plain.contains(&schema[i].name) { ColumnType::String } else { ColumnType::Dictionary };
+                    types[i] = if plain.contains(&schema[i].name) {
+                        ColumnType::String
+                    } else {
+                        ColumnType::Dictionary
+                    };
                 }
             }
         }
@@ -210,7 +215,8 @@ impl Engine {
                 }
             }
         }
-        let pools = types.iter().map(|ty| (*ty == ColumnType::Dictionary).then(Arc::<StringPool>::default)).collect();
+        let pools =
+            types.iter().map(|ty| (*ty == ColumnType::Dictionary).then(Arc::<StringPool>::default)).collect();
         Ok(Engine {
             steps,
             vhost_prefix: format.vhost_prefix,
@@ -227,6 +233,7 @@ impl Engine {
             stats: Stats::default(),
             line_no: 0,
             time_cache: TimeCache::default(),
+            clock: fields::ClfClock::default(),
             scratch: Vec::new(),
             failed: None,
         })
@@ -254,7 +261,8 @@ impl Engine {
         // handed out earlier still holds the previous version. They are moved out of `self`
         // while the block is parsed so that the row builders can borrow `self`.
         let mut arcs = std::mem::take(&mut self.pools);
-        let mut pools: Vec<Option<&mut StringPool>> = arcs.iter_mut().map(|p| p.as_mut().map(Arc::make_mut)).collect();
+        let mut pools: Vec<Option<&mut StringPool>> =
+            arcs.iter_mut().map(|p| p.as_mut().map(Arc::make_mut)).collect();
         let result = self.parse_lines(block, &mut pools);
         drop(pools);
         self.pools = arcs;
@@ -263,7 +271,12 @@ impl Engine {
 
     fn parse_lines(&mut self, block: &[u8], pools: &mut [Option<&mut StringPool>]) -> Result<()> {
         let mut start = 0;
+        let (first_row, mut sampled) = (self.rows, false);
         while start < block.len() {
+            if !sampled && self.rows - first_row == RESERVE_SAMPLE {
+                sampled = true;
+                self.reserve(start, block.len() - start, self.rows - first_row);
+            }
             let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |p| start + p);
             let mut line = &block[start..end];
             start = end + 1;
@@ -293,8 +306,12 @@ impl Engine {
                     self.finish_row(None, pools);
                 }
                 Err(failure) => {
-                    let record =
-                        ErrorRecord { line: self.line_no, error: failure.error, offset: failure.offset as u64, text: line.to_vec() };
+                    let record = ErrorRecord {
+                        line: self.line_no,
+                        error: failure.error,
+                        offset: failure.offset as u64,
+                        text: line.to_vec(),
+                    };
                     match self.on_error {
                         OnError::Row => {
                             self.stats.errors += 1;
@@ -328,6 +345,29 @@ impl Engine {
         Ok(())
     }
 
+    /// Reserves room for the rest of a block from what its first rows took (`rows` rows in
+    /// `done` bytes), so the column vectors do not grow by copying over and over.
+    fn reserve(&mut self, done: usize, remaining: usize, rows: usize) {
+        let expected = (remaining as u128 * rows as u128 / done.max(1) as u128) as usize;
+        let expected = expected + expected / 8;
+        for sink in &mut self.sinks {
+            let len = sink.len().max(1);
+            match sink {
+                Sink::UInt64(v) => v.reserve(expected),
+                Sink::UInt16(v) => v.reserve(expected),
+                Sink::Int16(v) => v.reserve(expected),
+                Sink::Int64(v) | Sink::Timestamp(v) => v.reserve(expected),
+                Sink::Float64(v) => v.reserve(expected),
+                Sink::Dictionary(v) => v.reserve(expected),
+                Sink::String { offsets, values } => {
+                    let per_row = values.len() / len + 1;
+                    offsets.reserve(expected);
+                    values.reserve(expected.saturating_mul(per_row));
+                }
+            }
+        }
+    }
+
     /// Completes the row: nulls for every column a failure left unset, then the error columns.
     fn finish_row(&mut self, failure: Option<&Failure>, pools: &mut [Option<&mut StringPool>]) {
         let row = self.rows;
@@ -349,7 +389,8 @@ impl Engine {
                 self.validity[offset_column].push(false);
             }
             Some(failure) => {
-                let code = pools[error_column].as_mut().map_or(Ok(0), |pool| pool.intern(failure.error.code()));
+                let code =
+                    pools[error_column].as_mut().map_or(Ok(0), |pool| pool.intern(failure.error.code()));
                 if let (Sink::Dictionary(codes), Ok(code)) = (&mut self.sinks[error_column], code) {
                     codes.push(code);
                     self.validity[error_column].push(true);
@@ -365,7 +406,12 @@ impl Engine {
         }
     }
 
-    fn parse_fields(&mut self, line: &[u8], limit: usize, pools: &mut [Option<&mut StringPool>]) -> Result<(), Failure> {
+    fn parse_fields(
+        &mut self,
+        line: &[u8],
+        limit: usize,
+        pools: &mut [Option<&mut StringPool>],
+    ) -> Result<(), Failure> {
         let mut pos = 0;
         if self.vhost_prefix {
             pos = self.vhost(line, limit, pools)?;
@@ -374,7 +420,7 @@ impl Engine {
             match &self.steps[step] {
                 Step::Literal(text) => {
                     let rest = &line[pos..];
-                    if rest.starts_with(text) {
+                    if starts_with(rest, text) {
                         pos += text.len();
                         if pos > limit {
                             return Err(fail(RowError::InvalidUtf8, limit));
@@ -394,10 +440,24 @@ impl Engine {
                     }
                 }
                 &Step::Field { kind, column, end } => {
-                    let stop = match end {
-                        End::Byte(b) => memchr::memchr(b, &line[pos..]).map(|p| pos + p),
-                        End::Quote => Some(closing_quote(line, pos).ok_or(fail(RowError::UnterminatedQuote, pos.saturating_sub(1)))?),
-                        End::Rest => Some(line.len()),
+                    // A CLF time has a fixed width: check where it should end before scanning.
+                    let fixed = (kind == FieldKind::ClfTime)
+                        .then(|| match end {
+                            End::Byte(b) if line.get(pos + 26) == Some(&b) => Some(pos + 26),
+                            _ => None,
+                        })
+                        .flatten();
+                    let stop = if fixed.is_some() {
+                        fixed
+                    } else {
+                        match end {
+                            End::Byte(b) => find_byte(b, &line[pos..]).map(|p| pos + p),
+                            End::Quote => Some(
+                                closing_quote(line, pos)
+                                    .ok_or(fail(RowError::UnterminatedQuote, pos.saturating_sub(1)))?,
+                            ),
+                            End::Rest => Some(line.len()),
+                        }
                     };
                     let Some(stop) = stop else {
                         return Err(fail(
@@ -418,7 +478,12 @@ impl Engine {
 
     /// An Apache vhost before the client (`example.com:80 1.2.3.4 - - [...`): a line with four or
     /// more space-separated tokens before the first `[`. Returns where the format proper starts.
-    fn vhost(&mut self, line: &[u8], limit: usize, pools: &mut [Option<&mut StringPool>]) -> Result<usize, Failure> {
+    fn vhost(
+        &mut self,
+        line: &[u8],
+        limit: usize,
+        pools: &mut [Option<&mut StringPool>],
+    ) -> Result<usize, Failure> {
         let head = &line[..memchr::memchr(b'[', line).unwrap_or(line.len())];
         let spaces = memchr::memchr_iter(b' ', head).take(4).count();
         if spaces >= 4 {
@@ -516,15 +581,12 @@ impl Engine {
                     self.null(column + 1);
                     return Ok(());
                 }
-                let (micros, offset) = if self.time_cache.text == value {
+                let (micros, offset) = if kind == FieldKind::ClfTime {
+                    self.clock.parse(value).ok_or(RowError::BadTimestamp)?
+                } else if self.time_cache.text == value {
                     self.time_cache.value
                 } else {
-                    let parsed = if kind == FieldKind::ClfTime {
-                        fields::parse_clf_time(value)
-                    } else {
-                        fields::parse_iso8601(value)
-                    };
-                    let parsed = parsed.ok_or(RowError::BadTimestamp)?;
+                    let parsed = fields::parse_iso8601(value).ok_or(RowError::BadTimestamp)?;
                     self.time_cache.text.clear();
                     self.time_cache.text.extend_from_slice(value);
                     self.time_cache.value = parsed;
@@ -546,21 +608,33 @@ impl Engine {
                 self.push_time(column, micros.ok_or(RowError::BadTimestamp)?, 0);
             }
             FieldKind::Status => {
-                let status = if value == b"-" { None } else { Some(fields::parse_status(value).ok_or(RowError::BadStatus)?) };
+                let status = if value == b"-" {
+                    None
+                } else {
+                    Some(fields::parse_status(value).ok_or(RowError::BadStatus)?)
+                };
                 if let Sink::UInt16(v) = &mut self.sinks[column] {
                     v.push(status.unwrap_or(0));
                     self.validity[column].push(status.is_some());
                 }
             }
             FieldKind::Bytes => {
-                let bytes = if value == b"-" { None } else { Some(fields::parse_u64(value).ok_or(RowError::BadNumber)?) };
+                let bytes = if value == b"-" {
+                    None
+                } else {
+                    Some(fields::parse_u64(value).ok_or(RowError::BadNumber)?)
+                };
                 if let Sink::UInt64(v) = &mut self.sinks[column] {
                     v.push(bytes.unwrap_or(0));
                     self.validity[column].push(bytes.is_some());
                 }
             }
             FieldKind::Int => {
-                let int = if value == b"-" { None } else { Some(fields::parse_i64(value).ok_or(RowError::BadNumber)?) };
+                let int = if value == b"-" {
+                    None
+                } else {
+                    Some(fields::parse_i64(value).ok_or(RowError::BadNumber)?)
+                };
                 if let Sink::Int64(v) = &mut self.sinks[column] {
                     v.push(int.unwrap_or(0));
                     self.validity[column].push(int.is_some());
@@ -613,8 +687,38 @@ impl Engine {
     }
 }
 
+/// `hay.starts_with(text)` for the one- to three-byte separators of log formats, without a
+/// call to memcmp.
+#[inline]
+fn starts_with(hay: &[u8], text: &[u8]) -> bool {
+    hay.len() >= text.len() && hay.iter().zip(text).all(|(a, b)| a == b)
+}
+
+/// Rows parsed before the column vectors are sized for the rest of a block.
+const RESERVE_SAMPLE: usize = 256;
+
+/// How far a byte-at-a-time scan goes before handing over to memchr: most fields (an address,
+/// `-`, a status, a size) end within it, and memchr's setup costs more than such a scan.
+const SHORT_SCAN: usize = 16;
+
+/// The index of the first `byte` in `hay`.
+#[inline]
+fn find_byte(byte: u8, hay: &[u8]) -> Option<usize> {
+    let head = hay.len().min(SHORT_SCAN);
+    if let Some(i) = hay[..head].iter().position(|&b| b == byte) {
+        return Some(i);
+    }
+    memchr::memchr(byte, &hay[head..]).map(|i| head + i)
+}
+
 /// The index of the `"` closing a quoted field that starts at `from`, skipping backslash escapes.
 fn closing_quote(line: &[u8], from: usize) -> Option<usize> {
+    // `""` and `"-"` (an empty or absent referer or agent) are common enough to check first.
+    match line.get(from..from + 2) {
+        Some([b'"', _]) => return Some(from),
+        Some([c, b'"']) if *c != b'\\' => return Some(from + 1),
+        _ => {}
+    }
     let mut i = from;
     loop {
         let found = i + memchr::memchr2(b'"', b'\\', line.get(i..)?)?;

@@ -84,7 +84,13 @@ fn zone_minutes(zone: &[u8]) -> Option<i16> {
 /// `10/Oct/2000:13:55:36 -0700` (CLF, nginx `$time_local`), optionally with a fraction after the
 /// seconds: UTC microseconds and the zone's offset in minutes.
 pub(crate) fn parse_clf_time(text: &[u8]) -> Option<(i64, i16)> {
-    if text.len() < 26 || text[2] != b'/' || text[6] != b'/' || text[11] != b':' || text[14] != b':' || text[17] != b':' {
+    if text.len() < 26
+        || text[2] != b'/'
+        || text[6] != b'/'
+        || text[11] != b':'
+        || text[14] != b':'
+        || text[17] != b':'
+    {
         return None;
     }
     let day = digits::<2>(text, 0)?;
@@ -98,6 +104,46 @@ pub(crate) fn parse_clf_time(text: &[u8]) -> Option<(i64, i16)> {
     let offset = zone_minutes(zone)?;
     let local = civil_to_us(year, month, day, hour, minute, second)? + fraction;
     Some((local - i64::from(offset) * 60 * US, offset))
+}
+
+/// [`parse_clf_time`] with the day remembered: the lines of a log share their date for hours,
+/// so only the time of day and the zone are converted on most lines.
+#[derive(Default)]
+pub(crate) struct ClfClock {
+    date: [u8; 11],
+    /// Microseconds from the epoch to 00:00 of `date` (local), when `date` is set.
+    midnight: Option<i64>,
+}
+
+impl ClfClock {
+    pub(crate) fn parse(&mut self, text: &[u8]) -> Option<(i64, i16)> {
+        // The common shape, `dd/Mon/yyyy:hh:mm:ss ±hhmm`; anything else takes the full path.
+        if text.len() != 26 || text[11] != b':' || text[14] != b':' || text[17] != b':' || text[20] != b' ' {
+            return parse_clf_time(text);
+        }
+        let midnight = match self.midnight {
+            Some(midnight) if text[..11] == self.date => midnight,
+            _ => {
+                if text[2] != b'/' || text[6] != b'/' {
+                    return None;
+                }
+                let day = digits::<2>(text, 0)?;
+                let month = month_number(&text[3..6])?;
+                let year = i64::from(digits::<4>(text, 7)?);
+                let midnight = civil_to_us(year, month, day, 0, 0, 0)?;
+                self.date.copy_from_slice(&text[..11]);
+                self.midnight = Some(midnight);
+                midnight
+            }
+        };
+        let (hour, minute, second) = (digits::<2>(text, 12)?, digits::<2>(text, 15)?, digits::<2>(text, 18)?);
+        if hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        let offset = zone_minutes(&text[21..])?;
+        let local = midnight + (i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)) * US;
+        Some((local - i64::from(offset) * 60 * US, offset))
+    }
 }
 
 /// A `.123456` fraction at the start of `text` (any number of digits; beyond microseconds they
@@ -244,16 +290,18 @@ pub(crate) fn unescape_into(text: &[u8], out: &mut Vec<u8>) {
                 out.push(c);
                 i += 2;
             }
-            Some(b'x') => match (text.get(i + 2).copied().and_then(hex), text.get(i + 3).copied().and_then(hex)) {
-                (Some(hi), Some(lo)) => {
-                    out.push(hi << 4 | lo);
-                    i += 4;
+            Some(b'x') => {
+                match (text.get(i + 2).copied().and_then(hex), text.get(i + 3).copied().and_then(hex)) {
+                    (Some(hi), Some(lo)) => {
+                        out.push(hi << 4 | lo);
+                        i += 4;
+                    }
+                    _ => {
+                        out.push(b'\\');
+                        i += 1;
+                    }
                 }
-                _ => {
-                    out.push(b'\\');
-                    i += 1;
-                }
-            },
+            }
             _ => {
                 out.push(b'\\');
                 i += 1;
@@ -286,6 +334,28 @@ mod tests {
             b"",
         ] {
             assert_eq!(parse_clf_time(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn the_clock_agrees_with_the_full_parser() {
+        let mut clock = ClfClock::default();
+        for text in [
+            &b"10/Oct/2000:13:55:36 -0700"[..],
+            b"10/Oct/2000:13:55:37 -0700",
+            b"10/Oct/2000:23:59:60 +0000",
+            b"10/Oct/2000:24:00:00 +0000",
+            b"10/Oct/2000:13:55:36 +0545",
+            b"11/Oct/2000:00:00:00 -0700",
+            b"29/Feb/2023:00:00:00 +0000",
+            b"29/Feb/2024:00:00:00 +0000",
+            b"10/Oct/2000:13:55:36.5 -0700",
+            b"10/Oct/2000:13:5x:36 -0700",
+            b"1x/Oct/2000:13:55:36 -0700",
+            b"10/Oct/2000:13:55:36 -07x0",
+            b"10-Oct-2000:13:55:36 -0700",
+        ] {
+            assert_eq!(clock.parse(text), parse_clf_time(text), "{}", String::from_utf8_lossy(text));
         }
     }
 
@@ -346,7 +416,15 @@ mod tests {
     #[test]
     fn requests_split_only_into_exactly_three_tokens() {
         assert_eq!(split_request(b"GET /a?b HTTP/1.1"), Some((&b"GET"[..], &b"/a?b"[..], &b"HTTP/1.1"[..])));
-        for raw in [&b""[..], b"GET", b"GET /", b"GET /a b HTTP/1.1", b"\x16\x03\x01", b" / HTTP/1.1", b"GET  HTTP/1.1"] {
+        for raw in [
+            &b""[..],
+            b"GET",
+            b"GET /",
+            b"GET /a b HTTP/1.1",
+            b"\x16\x03\x01",
+            b" / HTTP/1.1",
+            b"GET  HTTP/1.1",
+        ] {
             assert_eq!(split_request(raw), None, "{}", String::from_utf8_lossy(raw));
         }
     }

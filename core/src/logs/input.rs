@@ -85,7 +85,12 @@ pub struct BatchReader {
 const READ_BYTES: usize = 1 << 20;
 
 impl BatchReader {
-    pub fn open(path: impl AsRef<Path>, format: &LogFormat, options: &ParseOptions, batch_rows: usize) -> Result<BatchReader> {
+    pub fn open(
+        path: impl AsRef<Path>,
+        format: &LogFormat,
+        options: &ParseOptions,
+        batch_rows: usize,
+    ) -> Result<BatchReader> {
         let path = path.as_ref();
         if batch_rows == 0 {
             return Err(Error::invalid_argument("batch_rows must be at least 1"));

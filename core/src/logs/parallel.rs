@@ -138,7 +138,10 @@ fn append(column: &mut Column, part: &Column, lines_before: u64) -> Result<()> {
         (ColumnData::Int64(to), ColumnData::Int64(from)) => to.extend_from_slice(from),
         (ColumnData::Timestamp(to), ColumnData::Timestamp(from)) => to.extend_from_slice(from),
         (ColumnData::Float64(to), ColumnData::Float64(from)) => to.extend_from_slice(from),
-        (ColumnData::String { offsets, values }, ColumnData::String { offsets: from_offsets, values: from_values }) => {
+        (
+            ColumnData::String { offsets, values },
+            ColumnData::String { offsets: from_offsets, values: from_values },
+        ) => {
             let base = values.len() as i64;
             values.extend_from_slice(from_values);
             offsets.extend(from_offsets.iter().skip(1).map(|o| o + base));

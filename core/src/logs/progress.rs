@@ -19,7 +19,8 @@ pub fn progress_bar() -> ProgressFn {
         let Ok(mut bar) = bar.lock() else { return };
         let now = Instant::now();
         let complete = total > 0 && done >= total;
-        if bar.finished || (!complete && bar.last_draw.is_some_and(|t| now - t < Duration::from_millis(200))) {
+        if bar.finished || (!complete && bar.last_draw.is_some_and(|t| now - t < Duration::from_millis(200)))
+        {
             return;
         }
         bar.last_draw = Some(now);

@@ -34,7 +34,12 @@ pub struct StreamParser {
 
 impl StreamParser {
     pub fn new(format: &LogFormat, options: &ParseOptions) -> Result<StreamParser> {
-        Ok(StreamParser { engine: Engine::new(format, options)?, pending: Vec::new(), seconds: 0.0, finished: false })
+        Ok(StreamParser {
+            engine: Engine::new(format, options)?,
+            pending: Vec::new(),
+            seconds: 0.0,
+            finished: false,
+        })
     }
 
     /// Parses the complete lines `chunk` ends (with what earlier chunks left pending). Fails only

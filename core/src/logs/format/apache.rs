@@ -21,7 +21,8 @@ pub(super) fn compile(spec: &str, vhost_prefix: bool) -> Result<LogFormat> {
             }
             b'%' => i = directive(spec, i + 1, &mut builder)?,
             _ => {
-                let end = bytes[i..].iter().position(|&b| b == b'%' || b == b'\\').map_or(bytes.len(), |p| i + p);
+                let end =
+                    bytes[i..].iter().position(|&b| b == b'%' || b == b'\\').map_or(bytes.len(), |p| i + p);
                 // A lone trailing backslash is literal text.
                 let end = end.max(i + 1);
                 builder.literal(&bytes[i..end]);
@@ -33,7 +34,8 @@ pub(super) fn compile(spec: &str, vhost_prefix: bool) -> Result<LogFormat> {
 }
 
 fn bad(spec: &str, at: usize, what: &str) -> Error {
-    Error::new(ErrorKind::Parse, format!("Apache LogFormat {spec:?}: {what} at byte {at}")).at_offset(at as u64)
+    Error::new(ErrorKind::Parse, format!("Apache LogFormat {spec:?}: {what} at byte {at}"))
+        .at_offset(at as u64)
 }
 
 /// Compiles the directive that starts after a `%` at `start`; returns where the text resumes.
@@ -112,9 +114,7 @@ fn directive(spec: &str, start: usize, builder: &mut Builder) -> Result<usize> {
         (b'X', _) => (FieldKind::Text, "conn_status".into()),
         (b'L', _) => (FieldKind::Text, "log_id".into()),
         (b'R', _) => (FieldKind::Text, "handler".into()),
-        (letter, _) if letter.is_ascii_alphabetic() => {
-            (FieldKind::Text, format!("{}", letter as char))
-        }
+        (letter, _) if letter.is_ascii_alphabetic() => (FieldKind::Text, format!("{}", letter as char)),
         _ => return Err(bad(spec, i, "unknown directive")),
     };
     builder.field(kind, &name)?;
@@ -128,7 +128,8 @@ mod tests {
 
     #[test]
     fn the_combined_log_format_compiles_to_the_preset_columns() {
-        let apache = LogFormat::apache(r#"%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\""#).unwrap();
+        let apache =
+            LogFormat::apache(r#"%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\""#).unwrap();
         let preset = LogFormat::preset("combined").unwrap();
         let mut preset_names = preset.column_names();
         preset_names.retain(|n| *n != "vhost");
@@ -147,8 +148,10 @@ mod tests {
 
     #[test]
     fn directives_map_to_typed_columns() {
-        let format = LogFormat::apache(r#"%a %{X-Forwarded-For}i %D %T %{ms}T %p %P %{Foo}o %z %% %{msec}t"#).unwrap();
-        let columns: Vec<(&str, ColumnType)> = format.schema().iter().map(|c| (c.name.as_str(), c.ty)).collect();
+        let format =
+            LogFormat::apache(r#"%a %{X-Forwarded-For}i %D %T %{ms}T %p %P %{Foo}o %z %% %{msec}t"#).unwrap();
+        let columns: Vec<(&str, ColumnType)> =
+            format.schema().iter().map(|c| (c.name.as_str(), c.ty)).collect();
         assert_eq!(
             columns,
             [

@@ -257,7 +257,10 @@ impl Builder {
         if let Some(Item::Field { .. }) = self.items.last() {
             return Err(Error::new(
                 crate::ErrorKind::Parse,
-                format!("in format {:?}: field {name:?} follows another field with no text between them, so where one ends is ambiguous", self.spec),
+                format!(
+                    "in format {:?}: field {name:?} follows another field with no text between them, so where one ends is ambiguous",
+                    self.spec
+                ),
             ));
         }
         let column = self.schema.len();
@@ -301,10 +304,7 @@ impl Builder {
 
     pub(crate) fn finish(mut self) -> Result<LogFormat> {
         if !self.items.iter().any(|item| matches!(item, Item::Field { .. })) {
-            return Err(Error::new(
-                crate::ErrorKind::Parse,
-                format!("format {:?} has no fields", self.spec),
-            ));
+            return Err(Error::new(crate::ErrorKind::Parse, format!("format {:?} has no fields", self.spec)));
         }
         self.schema.push(ColumnSpec { name: "error".into(), ty: ColumnType::Dictionary });
         self.schema.push(ColumnSpec { name: "error_offset".into(), ty: ColumnType::UInt64 });
@@ -320,9 +320,7 @@ impl Builder {
 
 /// A column name from a header or variable name: lowercase, `-` as `_`.
 pub(crate) fn column_name(raw: &str) -> String {
-    raw.chars()
-        .map(|c| if c == '-' { '_' } else { c.to_ascii_lowercase() })
-        .collect()
+    raw.chars().map(|c| if c == '-' { '_' } else { c.to_ascii_lowercase() }).collect()
 }
 
 #[cfg(test)]
@@ -335,8 +333,23 @@ mod tests {
         assert_eq!(
             combined.column_names(),
             [
-                "line", "vhost", "client", "ident", "user", "timestamp", "tz_offset", "request", "method",
-                "path", "protocol", "status", "bytes", "referer", "user_agent", "error", "error_offset"
+                "line",
+                "vhost",
+                "client",
+                "ident",
+                "user",
+                "timestamp",
+                "tz_offset",
+                "request",
+                "method",
+                "path",
+                "protocol",
+                "status",
+                "bytes",
+                "referer",
+                "user_agent",
+                "error",
+                "error_offset"
             ]
         );
         assert_eq!(combined.kind(), FormatKind::Preset);
@@ -373,9 +386,6 @@ mod tests {
     #[test]
     fn repeated_names_get_suffixes() {
         let format = LogFormat::nginx("$host $host $error").unwrap();
-        assert_eq!(
-            format.column_names(),
-            ["line", "host", "host_2", "error_2", "error", "error_offset"]
-        );
+        assert_eq!(format.column_names(), ["line", "host", "host_2", "error_2", "error", "error_offset"]);
     }
 }

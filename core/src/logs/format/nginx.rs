@@ -115,8 +115,21 @@ mod tests {
         assert_eq!(
             nginx.column_names(),
             [
-                "line", "client", "user", "timestamp", "tz_offset", "request", "method", "path", "protocol",
-                "status", "bytes", "referer", "user_agent", "error", "error_offset"
+                "line",
+                "client",
+                "user",
+                "timestamp",
+                "tz_offset",
+                "request",
+                "method",
+                "path",
+                "protocol",
+                "status",
+                "bytes",
+                "referer",
+                "user_agent",
+                "error",
+                "error_offset"
             ]
         );
     }
@@ -127,7 +140,10 @@ mod tests {
                       '$status $body_bytes_sent "$http_referer" '
                       '"$http_user_agent" "$http_x_forwarded_for"';"#;
         let format = LogFormat::nginx(conf).unwrap();
-        assert_eq!(format.column_names().last_chunk::<3>().unwrap(), &["x_forwarded_for", "error", "error_offset"]);
+        assert_eq!(
+            format.column_names().last_chunk::<3>().unwrap(),
+            &["x_forwarded_for", "error", "error_offset"]
+        );
         assert_eq!(format.spec(), conf);
         let quoted = LogFormat::nginx("'$remote_addr $status'").unwrap();
         assert_eq!(quoted.column_names()[1..3], ["client", "status"]);
@@ -137,8 +153,12 @@ mod tests {
 
     #[test]
     fn variables_are_typed() {
-        let format = LogFormat::nginx("${msec} $request_time $upstream_response_time $pid $host $http_x_real_ip $ cost").unwrap();
-        let columns: Vec<(&str, ColumnType)> = format.schema().iter().map(|c| (c.name.as_str(), c.ty)).collect();
+        let format = LogFormat::nginx(
+            "${msec} $request_time $upstream_response_time $pid $host $http_x_real_ip $ cost",
+        )
+        .unwrap();
+        let columns: Vec<(&str, ColumnType)> =
+            format.schema().iter().map(|c| (c.name.as_str(), c.ty)).collect();
         assert_eq!(
             columns[1..9],
             [
