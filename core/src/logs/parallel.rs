@@ -76,7 +76,7 @@ fn parse_chunks(data: &[u8], format: &LogFormat, options: &ParseOptions) -> Resu
         lines_before += engine.lines();
     }
     let tables = parsed.into_iter().map(|(mut engine, _)| (engine.lines(), engine.take_table())).collect();
-    concat(tables)
+    with_threads(options.threads, || concat(tables))?
 }
 
 /// `data` cut into about `count` pieces, each ending just after a `\n` (the last one wherever
@@ -99,17 +99,17 @@ pub(crate) fn split_at_newlines(data: &[u8], count: usize) -> Vec<&[u8]> {
 
 /// Joins tables parsed from consecutive pieces of one input: `(lines in the piece, table)`.
 /// Line numbers are shifted by the lines before each piece; dictionary codes are remapped into
-/// the first table's dictionaries.
+/// the first table's dictionaries. Columns are independent, so they are joined in parallel, each
+/// into one allocation of the final size.
 pub(crate) fn concat(tables: Vec<(u64, LogTable)>) -> Result<LogTable> {
-    let mut tables = tables.into_iter();
-    let Some((lines, first)) = tables.next() else {
+    if tables.is_empty() {
         return Err(Error::internal("no tables to join"));
-    };
-    let mut stats: Stats = *first.stats();
-    let mut errors = first.errors().to_vec();
-    let mut columns: Vec<Column> = first.columns().to_vec();
-    drop(first);
-    let mut lines_before = lines;
+    }
+    let mut stats = Stats::default();
+    let mut errors = Vec::new();
+    let mut shifts = Vec::with_capacity(tables.len());
+    let mut lines_before = 0;
+    let mut by_column: Vec<Vec<Column>> = Vec::new();
     for (lines, table) in tables {
         stats.add(table.stats());
         errors.extend(table.errors().iter().map(|e| {
@@ -117,12 +117,32 @@ pub(crate) fn concat(tables: Vec<(u64, LogTable)>) -> Result<LogTable> {
             e.line += lines_before;
             e
         }));
-        for (column, part) in columns.iter_mut().zip(table.columns()) {
-            append(column, part, lines_before)?;
-        }
+        shifts.push(lines_before);
         lines_before += lines;
+        let (columns, _, _) = table.into_parts();
+        if by_column.is_empty() {
+            by_column = columns.into_iter().map(|c| vec![c]).collect();
+        } else {
+            for (parts, column) in by_column.iter_mut().zip(columns) {
+                parts.push(column);
+            }
+        }
     }
+    let columns = by_column.into_par_iter().map(|parts| join_column(parts, &shifts)).collect::<Result<Vec<_>>>()?;
     Ok(LogTable::new(columns, errors, stats))
+}
+
+fn join_column(parts: Vec<Column>, shifts: &[u64]) -> Result<Column> {
+    let mut parts = parts.into_iter();
+    let Some(mut column) = parts.next() else {
+        return Err(Error::internal("a column with no parts"));
+    };
+    let rest: Vec<Column> = parts.collect();
+    column.reserve(rest.iter().map(Column::len).sum(), rest.iter().map(Column::value_bytes).sum());
+    for (part, &shift) in rest.iter().zip(&shifts[1..]) {
+        append(&mut column, part, shift)?;
+    }
+    Ok(column)
 }
 
 fn append(column: &mut Column, part: &Column, lines_before: u64) -> Result<()> {
@@ -159,7 +179,26 @@ fn append(column: &mut Column, part: &Column, lines_before: u64) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::table::Validity;
     use super::*;
+
+    #[test]
+    fn validity_bitmaps_join_at_any_alignment() {
+        let pattern = |n: usize, seed: usize| (0..n).map(move |i| (i * 7 + seed) % 3 != 0);
+        for (a, b) in [(0, 5), (3, 13), (8, 8), (5, 3), (13, 29), (7, 1), (1, 64)] {
+            let mut left = Validity::default();
+            pattern(a, 1).for_each(|v| left.push(v));
+            let mut right = Validity::default();
+            pattern(b, 2).for_each(|v| right.push(v));
+            left.extend(&right);
+            let expected: Vec<bool> = pattern(a, 1).chain(pattern(b, 2)).collect();
+            assert_eq!(left.len(), a + b);
+            assert_eq!(left.null_count(), expected.iter().filter(|v| !**v).count());
+            let got: Vec<bool> = (0..a + b).map(|i| left.is_valid(i)).collect();
+            assert_eq!(got, expected, "{a}+{b}");
+            assert_eq!(left.clone().finish().bits().len(), (a + b).div_ceil(8));
+        }
+    }
 
     #[test]
     fn chunks_end_at_newlines_and_cover_the_input() {

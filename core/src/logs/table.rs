@@ -102,16 +102,32 @@ impl Validity {
 
     pub(crate) fn extend(&mut self, other: &Validity) {
         self.write_bits();
-        if self.len % 8 == 0 && other.written {
-            // Byte-aligned: the common case when batches are whole chunks of 8k rows or more.
+        let mut other = other.clone();
+        other.write_bits();
+        if self.len % 8 == 0 {
+            // Byte-aligned: the bytes append as they are.
             self.bits.extend_from_slice(&other.bits);
-            self.len += other.len;
-            self.nulls += other.nulls;
-            return;
+        } else {
+            // Each byte of `other` straddles two of ours.
+            let mut len = self.len;
+            for (i, &byte) in other.bits.iter().enumerate() {
+                let count = (other.len - i * 8).min(8);
+                let shift = len % 8;
+                if shift == 0 {
+                    self.bits.push(byte);
+                } else {
+                    if let Some(last) = self.bits.last_mut() {
+                        *last |= byte << shift;
+                    }
+                    if shift + count > 8 {
+                        self.bits.push(byte >> (8 - shift));
+                    }
+                }
+                len += count;
+            }
         }
-        for i in 0..other.len {
-            self.push_bit(other.is_valid(i));
-        }
+        self.len += other.len;
+        self.nulls += other.nulls;
     }
 
     /// Rows in the column.
@@ -181,6 +197,30 @@ impl Column {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Room for `rows` more rows (and `bytes` more string bytes).
+    pub(crate) fn reserve(&mut self, rows: usize, bytes: usize) {
+        match &mut self.data {
+            ColumnData::UInt64(v) => v.reserve(rows),
+            ColumnData::UInt16(v) => v.reserve(rows),
+            ColumnData::Int16(v) => v.reserve(rows),
+            ColumnData::Int64(v) | ColumnData::Timestamp(v) => v.reserve(rows),
+            ColumnData::Float64(v) => v.reserve(rows),
+            ColumnData::String { offsets, values } => {
+                offsets.reserve(rows);
+                values.reserve(bytes);
+            }
+            ColumnData::Dictionary { codes, .. } => codes.reserve(rows),
+        }
+    }
+
+    /// Bytes of a plain string column's values (0 for other types).
+    pub(crate) fn value_bytes(&self) -> usize {
+        match &self.data {
+            ColumnData::String { values, .. } => values.len(),
+            _ => 0,
+        }
     }
 
     pub(crate) fn parts_mut(&mut self) -> (&mut ColumnData, &mut Validity) {
@@ -501,6 +541,10 @@ impl LogTable {
 
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    pub(crate) fn into_parts(self) -> (Vec<Column>, Vec<ErrorRecord>, Stats) {
+        (self.columns, self.errors, self.stats)
     }
 
     pub(crate) fn stats_mut(&mut self) -> &mut Stats {
