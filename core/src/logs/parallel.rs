@@ -128,7 +128,8 @@ pub(crate) fn concat(tables: Vec<(u64, LogTable)>) -> Result<LogTable> {
             }
         }
     }
-    let columns = by_column.into_par_iter().map(|parts| join_column(parts, &shifts)).collect::<Result<Vec<_>>>()?;
+    let columns =
+        by_column.into_par_iter().map(|parts| join_column(parts, &shifts)).collect::<Result<Vec<_>>>()?;
     Ok(LogTable::new(columns, errors, stats))
 }
 
@@ -184,7 +185,7 @@ mod tests {
 
     #[test]
     fn validity_bitmaps_join_at_any_alignment() {
-        let pattern = |n: usize, seed: usize| (0..n).map(move |i| (i * 7 + seed) % 3 != 0);
+        let pattern = |n: usize, seed: usize| (0..n).map(move |i| !(i * 7 + seed).is_multiple_of(3));
         for (a, b) in [(0, 5), (3, 13), (8, 8), (5, 3), (13, 29), (7, 1), (1, 64)] {
             let mut left = Validity::default();
             pattern(a, 1).for_each(|v| left.push(v));

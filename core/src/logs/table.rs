@@ -41,7 +41,7 @@ impl Validity {
     }
 
     fn push_bit(&mut self, valid: bool) {
-        if self.len % 8 == 0 {
+        if self.len.is_multiple_of(8) {
             self.bits.push(0);
         }
         if valid {
@@ -61,10 +61,10 @@ impl Validity {
         }
         let fill = if self.nulls == 0 { 0xff } else { 0 };
         self.bits = vec![fill; self.len.div_ceil(8)];
-        if self.len % 8 != 0 {
-            if let Some(byte) = self.bits.last_mut() {
-                *byte &= (1u8 << (self.len % 8)) - 1;
-            }
+        if !self.len.is_multiple_of(8)
+            && let Some(byte) = self.bits.last_mut()
+        {
+            *byte &= (1u8 << (self.len % 8)) - 1;
         }
         self.written = true;
     }
@@ -92,10 +92,10 @@ impl Validity {
             }
         }
         self.bits.truncate(len.div_ceil(8));
-        if len % 8 != 0 {
-            if let Some(byte) = self.bits.last_mut() {
-                *byte &= (1u8 << (len % 8)) - 1;
-            }
+        if !len.is_multiple_of(8)
+            && let Some(byte) = self.bits.last_mut()
+        {
+            *byte &= (1u8 << (len % 8)) - 1;
         }
         self.len = len;
     }
@@ -104,7 +104,7 @@ impl Validity {
         self.write_bits();
         let mut other = other.clone();
         other.write_bits();
-        if self.len % 8 == 0 {
+        if self.len.is_multiple_of(8) {
             // Byte-aligned: the bytes append as they are.
             self.bits.extend_from_slice(&other.bits);
         } else {
