@@ -157,6 +157,7 @@ pub(crate) struct Engine {
 
 impl Engine {
     pub(crate) fn new(format: &LogFormat, options: &ParseOptions) -> Result<Engine> {
+        options.validate()?;
         let schema = format.schema();
         let mut types: Vec<ColumnType> = schema.iter().map(|c| c.ty).collect();
         // Which string columns are plain: the defaults, or exactly the ones named.
@@ -459,6 +460,12 @@ impl Engine {
                             End::Rest => Some(line.len()),
                         }
                     };
+                    // nginx's upstream lists have spaces inside (`0.1, 0.2 : 0.3`): a space
+                    // after `,` or `:`, or before `:`, does not end them.
+                    let stop = match (kind, end, stop) {
+                        (FieldKind::FloatList, End::Byte(b' '), Some(stop)) => Some(list_end(line, stop)),
+                        _ => stop,
+                    };
                     let Some(stop) = stop else {
                         return Err(fail(
                             if limit < line.len() { RowError::InvalidUtf8 } else { RowError::TooFewFields },
@@ -684,6 +691,21 @@ impl Engine {
 
     pub(crate) fn last_error(&self) -> Option<&ErrorRecord> {
         self.errors.last()
+    }
+}
+
+/// Where an unquoted upstream-time list that reaches the space at `space` really ends.
+fn list_end(line: &[u8], mut space: usize) -> usize {
+    loop {
+        let continues = matches!(line.get(space.wrapping_sub(1)), Some(b',' | b':'))
+            || line.get(space + 1) == Some(&b':');
+        if !continues {
+            return space;
+        }
+        match memchr::memchr(b' ', &line[space + 1..]) {
+            Some(next) => space += 1 + next,
+            None => return line.len(),
+        }
     }
 }
 

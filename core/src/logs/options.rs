@@ -61,6 +61,22 @@ pub struct ParseOptions {
     pub progress: Option<ProgressFn>,
 }
 
+/// The most threads a parse may ask for (the same bound as every other `threads` option).
+const MAX_THREADS: usize = 1024;
+
+impl ParseOptions {
+    /// Checks the options that do not depend on a format (`plain_columns` is checked against the
+    /// format when parsing starts).
+    pub fn validate(&self) -> Result<()> {
+        if let Some(threads) = self.threads
+            && threads > MAX_THREADS
+        {
+            return Err(Error::invalid_argument(format!("threads = {threads}: at most {MAX_THREADS}")));
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Debug for ParseOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ParseOptions")

@@ -169,8 +169,12 @@ fn append(column: &mut Column, part: &Column, lines_before: u64) -> Result<()> {
         }
         (ColumnData::Dictionary { codes, pool }, ColumnData::Dictionary { codes: from, pool: from_pool }) => {
             let remap = Arc::make_mut(pool).merge(from_pool)?;
-            // Null rows hold code 0, which an empty dictionary does not have: they stay 0.
-            codes.extend(from.iter().map(|&code| remap.get(code as usize).copied().unwrap_or(0)));
+            // Null rows hold code 0 in every chunk: they must stay 0, not become the global id
+            // of their chunk's first value.
+            let validity = part.validity();
+            codes.extend(from.iter().enumerate().map(|(row, &code)| {
+                if validity.is_valid(row) { remap.get(code as usize).copied().unwrap_or(0) } else { 0 }
+            }));
         }
         _ => return Err(Error::internal(format!("column {:?} changed type between chunks", part.name()))),
     }

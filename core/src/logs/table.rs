@@ -200,6 +200,11 @@ impl Column {
     }
 
     /// Room for `rows` more rows (and `bytes` more string bytes).
+    /// The name, values and validity, moved out.
+    pub fn into_parts(self) -> (String, ColumnData, Validity) {
+        (self.name, self.data, self.validity)
+    }
+
     pub(crate) fn reserve(&mut self, rows: usize, bytes: usize) {
         match &mut self.data {
             ColumnData::UInt64(v) => v.reserve(rows),
@@ -543,7 +548,9 @@ impl LogTable {
         &self.stats
     }
 
-    pub(crate) fn into_parts(self) -> (Vec<Column>, Vec<ErrorRecord>, Stats) {
+    /// The columns, errors and stats, moved out (a binding can hand the vectors over without
+    /// copying them).
+    pub fn into_parts(self) -> (Vec<Column>, Vec<ErrorRecord>, Stats) {
         (self.columns, self.errors, self.stats)
     }
 

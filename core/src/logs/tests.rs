@@ -51,12 +51,8 @@ pub(crate) fn assert_same(a: &LogTable, b: &LogTable) {
         if let (ColumnData::Dictionary { codes: p, .. }, ColumnData::Dictionary { codes: q, .. }) =
             (x.data(), y.data())
         {
-            let valid = |c: &Column, i: usize| c.validity().is_valid(i);
-            for i in 0..p.len() {
-                if valid(x, i) {
-                    assert_eq!(p[i], q[i], "{} codes row {i}", x.name());
-                }
-            }
+            // Raw codes, null rows (code 0) included.
+            assert_eq!(p, q, "{} codes", x.name());
             let (px, py) = (x.pool().unwrap(), y.pool().unwrap());
             let shared = px.len().min(py.len());
             assert!(px.iter().take(shared).eq(py.iter().take(shared)), "{} dictionaries", x.name());
@@ -503,6 +499,30 @@ fn nginx_formats_parse_times_durations_and_upstream_lists() {
     let bad =
         parse_bytes(b"1431857103.25x 2015-05-17T10:05:03Z 200", &times, &ParseOptions::default()).unwrap();
     assert_eq!(bad.errors()[0].error, RowError::BadTimestamp);
+}
+
+#[test]
+fn an_unquoted_upstream_list_may_be_followed_by_more_fields() {
+    let format = LogFormat::nginx("$status $upstream_response_time $msec").unwrap();
+    for (line, sum) in [
+        ("200 0.001, 0.002 : 0.003 1431857103.125", Some(0.006)),
+        ("200 0.5 1431857103.125", Some(0.5)),
+        ("200 - 1431857103.125", None),
+        ("200 -, 0.25 1431857103.125", Some(0.25)),
+    ] {
+        let t = parse_bytes(line.as_bytes(), &format, &ParseOptions::default()).unwrap();
+        assert_eq!(t.stats().ok, 1, "{line}: {:?}", t.errors());
+        let got = number(&t, "upstream_response_time", 0);
+        assert_eq!(got.map(|v| (v * 1e9).round()), sum.map(|v: f64| (v * 1e9).round()), "{line}");
+        assert_eq!(number(&t, "timestamp", 0), Some(1_431_857_103_125_000.0), "{line}");
+    }
+}
+
+#[test]
+fn thread_counts_are_checked_whatever_the_input_size() {
+    let options = ParseOptions { threads: Some(5000), ..Default::default() };
+    assert_eq!(parse_bytes(b"", &combined(), &options).unwrap_err().code(), "FERRULE_INVALID_ARGUMENT");
+    assert!(StreamParser::new(&combined(), &options).is_err());
 }
 
 #[test]
