@@ -45,8 +45,17 @@ export interface FerruleError extends Error {
   code: FerruleErrorCode
   /** The 1-based input line the error refers to, or null. */
   line: number | null
-  /** The 0-based byte offset in the input the error refers to, or null. */
+  /**
+   * The 0-based byte offset the error refers to, or null: in the input, or, for a log line that
+   * failed with `onError: 'raise'`, in that line.
+   */
   offset: number | null
+  /**
+   * A finer, stable reason within the code, or null: for a log line that failed with
+   * `onError: 'raise'` (code `FERRULE_PARSE`), the line's error code such as
+   * `'UNTERMINATED_QUOTE'` (see `logs.RowErrorCode`).
+   */
+  reason: string | null
 }
 
 /** Whether `err` was thrown by ferrule. */
@@ -204,4 +213,304 @@ export declare namespace vector {
   /** `topk` off the event loop, with `cdistAsync`'s rules for arguments and errors. */
   function topkAsync(queries: Float32Array, database: Float32Array, dim: number, k: number, options?: BatchOptions): Promise<TopkResult<Float32Array>>
   function topkAsync(queries: Float64Array, database: Float64Array, dim: number, k: number, options?: BatchOptions): Promise<TopkResult<Float64Array>>
+}
+
+/**
+ * Web-server access logs into typed columns: the `combined` / `common` (CLF) presets and user
+ * formats (nginx `log_format`, Apache `LogFormat`) compiled once, one row per non-empty line.
+ *
+ * Every function takes an optional options object; an unknown key or a value of the wrong type
+ * throws a `TypeError` with code `FERRULE_INVALID_ARGUMENT` (a bad value, such as an unknown
+ * preset, an `Error` with that code). Files are memory-mapped and parsed in parallel; gzip files
+ * (detected by their magic bytes) are inflated first. Missing files and directories throw
+ * `FERRULE_IO`, truncated or corrupt gzip `FERRULE_CORRUPT`, a bad format string
+ * `FERRULE_PARSE`.
+ *
+ * A line that does not parse becomes a row with the `error` and `error_offset` columns set and
+ * the fields parsed before the failure kept (`onError: 'row'`, the default), is dropped but
+ * counted (`'skip'`), or throws a `FERRULE_PARSE` error with `reason` (the row error code),
+ * `line` and `offset` (`'raise'`). Always `stats.lines == stats.ok + stats.errors +
+ * stats.skipped`.
+ *
+ * Invalid UTF-8 never throws: strings are decoded with U+FFFD replacements (`strictUtf8: true`
+ * makes such lines error rows, `INVALID_UTF8`, instead).
+ */
+export declare namespace logs {
+  /**
+   * The preset formats: `'combined'` (Apache's and nginx's default, the default format),
+   * `'common'` (CLF; alias `'clf'`) and `'vhost_combined'`. The presets accept an extra leading
+   * `host:port` (the `vhost` column) and extra trailing fields.
+   */
+  type Preset = 'combined' | 'common' | 'clf' | 'vhost_combined'
+  /** The grammar of a format: a preset name, an nginx `log_format` or an Apache `LogFormat`. */
+  type FormatKind = 'preset' | 'nginx' | 'apache'
+  /** Core's name of a column type, the same in every runtime. */
+  type ColumnType = 'uint64' | 'uint16' | 'int16' | 'int64' | 'float64' | 'timestamp[us, UTC]' | 'string' | 'dictionary'
+  /** What a failed line's `error` column says. */
+  type RowErrorCode =
+    | 'UNTERMINATED_QUOTE'
+    | 'TOO_FEW_FIELDS'
+    | 'UNEXPECTED_TEXT'
+    | 'BAD_TIMESTAMP'
+    | 'BAD_STATUS'
+    | 'BAD_NUMBER'
+    | 'INVALID_UTF8'
+  /** What happens to a line that does not parse. */
+  type OnError = 'row' | 'skip' | 'raise'
+
+  /** One output column of a format. */
+  interface ColumnInfo {
+    readonly name: string
+    /** String columns are listed as `'dictionary'`; the `plainColumns` option stores some plain. */
+    readonly type: ColumnType
+  }
+
+  /** A format as `options.format` takes it: a `LogFormat` from `logs.format`, or a plain object. */
+  interface FormatSpec {
+    readonly kind: FormatKind
+    /** The preset name, or the format string as written in nginx.conf / httpd.conf. */
+    readonly spec: string
+  }
+
+  /** A checked format (made by `logs.format.nginx` / `.apache` / `.preset`), with its columns. */
+  interface LogFormat extends FormatSpec {
+    /** Every output column, in order: `line`, the format's fields, `error`, `error_offset`. */
+    readonly columns: readonly ColumnInfo[]
+    readonly columnNames: readonly string[]
+  }
+
+  interface ParseOptions {
+    /** A preset name or a format object; `'combined'` when absent. */
+    format?: Preset | FormatSpec | null
+    /** `'row'` (the default), `'skip'` or `'raise'`. */
+    onError?: OnError | null
+    /**
+     * Threads for a whole-input parse: absent or 0 all cores, 1 sequential (at most 1024). The
+     * output is the same for every value. Streams (`createParser`, `readBatches`) parse on the
+     * calling thread.
+     */
+    threads?: number | null
+    /** Undo `\"`, `\\` and `\xNN` escapes in string fields (off: the text is kept as logged). */
+    unescape?: boolean | null
+    /** Make lines that are not UTF-8 error rows (`INVALID_UTF8`) instead of decoding them lossily. */
+    strictUtf8?: boolean | null
+    /**
+     * The string columns stored as plain strings (`Array<string | null>`); the others are
+     * dictionary-encoded. Absent: `['request', 'path']`. An unknown name throws.
+     */
+    plainColumns?: readonly string[] | null
+  }
+
+  interface BatchOptions extends ParseOptions {
+    /** Rows per batch, at least 1; 65536 when absent. */
+    batchRows?: number | null
+  }
+
+  /** Options that keep a preset's columns typed: that preset, and no `plainColumns`. */
+  type PresetOptions<F, O = ParseOptions> = Omit<O, 'format' | 'plainColumns'> & { format: F; plainColumns?: null }
+  /** The same for the default format, `'combined'`, which may be left out. */
+  type CombinedOptions<O = ParseOptions> = Omit<O, 'format' | 'plainColumns'> & {
+    format?: 'combined' | null
+    plainColumns?: null
+  }
+
+  /** A plain string column: one string per row, null for null rows (`-` in the log). */
+  type StringColumn = Array<string | null>
+  /**
+   * A dictionary-encoded string column: row `i` is `dictionary[codes[i]]` unless it is null
+   * (null rows hold code 0: consult `validity`). The codes of one input's batches are stable:
+   * later batches' dictionaries extend earlier ones.
+   */
+  interface DictionaryColumn {
+    codes: Uint32Array
+    dictionary: string[]
+    /** The Arrow validity bitmap (bit `i % 8` of byte `i / 8` set when row `i` holds a value), or null when no row is null. */
+    validity: Uint8Array | null
+  }
+  /**
+   * A column: `Uint16Array` (uint16: status), `Int16Array` (int16: tz_offset, in minutes),
+   * `Float64Array` (uint64 and int64: line, bytes, ...; timestamps: microseconds since the Unix
+   * epoch, UTC; float64: durations, with NaN at null rows), a `StringColumn` or a
+   * `DictionaryColumn`. 64-bit integers are exact below 2^53: for timestamps, until the year
+   * 2255. Null rows of integer and timestamp columns hold 0: consult `validity` / `isValid`.
+   */
+  type Column = Uint16Array | Int16Array | Float64Array | StringColumn | DictionaryColumn
+  /** The columns of a table whose format is not known statically. */
+  type Columns = { readonly [name: string]: Column }
+
+  /** The columns of the `common` (CLF) preset. */
+  type CommonColumns = {
+    /** The 1-based line number in the input. */
+    readonly line: Float64Array
+    /** An optional leading `host:port` (null when absent). */
+    readonly vhost: DictionaryColumn
+    readonly client: DictionaryColumn
+    readonly ident: DictionaryColumn
+    readonly user: DictionaryColumn
+    /** Microseconds since the Unix epoch, UTC (exact until the year 2255). */
+    readonly timestamp: Float64Array
+    /** The logged UTC offset, in minutes. */
+    readonly tz_offset: Int16Array
+    /** The request line as logged (kept even when it is not `METHOD PATH PROTOCOL`). */
+    readonly request: StringColumn
+    /** Null when the request is not `METHOD PATH PROTOCOL`, as are `path` and `protocol`. */
+    readonly method: DictionaryColumn
+    readonly path: StringColumn
+    readonly protocol: DictionaryColumn
+    readonly status: Uint16Array
+    readonly bytes: Float64Array
+    /** The row error code (a `RowErrorCode`), null on rows that parsed. */
+    readonly error: DictionaryColumn
+    /** The byte in the line where parsing stopped, null on rows that parsed. */
+    readonly error_offset: Float64Array
+  }
+  /** The columns of the `combined` preset (the default format). */
+  type CombinedColumns = CommonColumns & {
+    readonly referer: DictionaryColumn
+    readonly user_agent: DictionaryColumn
+  }
+  /** The columns of the `vhost_combined` preset. */
+  type VhostCombinedColumns = Omit<CombinedColumns, 'bytes'> & {
+    readonly port: Float64Array
+    readonly bytes_sent: Float64Array
+  }
+
+  /** A failed line. */
+  interface LogError {
+    /** The 1-based line number in the whole input. */
+    readonly line: number
+    readonly code: RowErrorCode
+    /** The byte in the line where parsing stopped. */
+    readonly offset: number
+    /** The line without its end (invalid UTF-8 replaced by U+FFFD). */
+    readonly text: string
+  }
+
+  /** The counts of a parse: always `lines == ok + errors + skipped`; the table has `ok + errors` rows. */
+  interface LogStats {
+    /** Lines read, empty ones included. */
+    readonly lines: number
+    /** Rows parsed without error. */
+    readonly ok: number
+    /** Rows kept with an error code (0 with `onError: 'skip'`, whose failed lines count as skipped). */
+    readonly errors: number
+    /** Lines not in the table: empty lines and, with `onError: 'skip'`, failed ones. */
+    readonly skipped: number
+    /** Empty lines (part of `skipped`). */
+    readonly empty: number
+    /** Bytes of input read (inflated bytes for gzip). */
+    readonly bytes: number
+    /** Wall-clock seconds spent parsing. */
+    readonly seconds: number
+  }
+
+  /**
+   * Parsed log lines as typed columns: one row per non-empty line (failed lines included unless
+   * skipped). Each column is converted to JS the first time it is read, then kept: reading it
+   * again gives the same object.
+   */
+  class LogTable<C extends object = Columns> {
+    private constructor()
+    readonly numRows: number
+    /** The column names, in order: `line`, the format's fields, `error`, `error_offset`. */
+    readonly columnNames: string[]
+    /** Each column's type by name. */
+    readonly columnTypes: { readonly [name: string]: ColumnType }
+    /** Every column by name (each converted when first read). */
+    readonly columns: C
+    /** The column called `name`; an unknown name throws `FERRULE_INVALID_ARGUMENT`. */
+    column<K extends keyof C & string>(name: K): C[K]
+    /** The Arrow validity bitmap of a column (a copy), or null when no row of it is null. */
+    validity(name: keyof C & string): Uint8Array | null
+    /** Whether row `row` of a column holds a value (false for rows past the end). */
+    isValid(name: keyof C & string, row: number): boolean
+    /** The failed lines, in input order (with `onError: 'skip'` too, though their rows are dropped). */
+    readonly errors: LogError[]
+    readonly stats: LogStats
+    /** Heap bytes of the native table (not counting the JS copies of columns read). */
+    readonly memoryUsage: number
+  }
+
+  /**
+   * A streaming parser (`createParser`): fed chunks of any size, it parses every complete line
+   * as soon as it has it; a line split across chunks waits for its end. Line numbers and
+   * dictionary codes run on across batches.
+   */
+  class LogParser<C extends object = Columns> {
+    private constructor()
+    /**
+     * Parses the complete lines `chunk` ends (a string is taken as UTF-8). Throws only with
+     * `onError: 'raise'` (and then on every later push), or after `finish`.
+     */
+    push(chunk: Uint8Array | string): void
+    /** The rows parsed so far and not handed out yet, with their stats and errors. */
+    takeBatch(): LogTable<C>
+    /** Parses a last line without a line end; returns the rows not handed out yet. Nothing can be pushed afterwards. */
+    finish(): LogTable<C>
+    /** Rows parsed and not handed out yet. */
+    readonly rowsBuffered: number
+    /** Bytes of a partial last line waiting for its end. */
+    readonly pendingBytes: number
+    readonly finished: boolean
+  }
+
+  /** Makes checked format objects for `options.format`; a bad format string throws `FERRULE_PARSE`. */
+  const format: {
+    /** A preset by name (what the name alone as `options.format` means). */
+    preset(name: Preset): LogFormat
+    /**
+     * An nginx `log_format`, e.g. `'$remote_addr - $remote_user [$time_local] "$request" $status
+     * $body_bytes_sent $request_time'`; the single-quoted parts of nginx.conf, with or without
+     * `log_format NAME` and `;`, work too. `$request_time` and `$upstream_response_time` (the
+     * sum of a list like `0.001, 0.002 : 0.003`) are float64 seconds, `$msec` and
+     * `$time_iso8601` timestamps; unknown variables become string columns.
+     */
+    nginx(spec: string): LogFormat
+    /**
+     * An Apache `LogFormat`, e.g. `'%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" %D %T'` (`\"` and
+     * `%%` as in httpd.conf); `%D` is `duration_us`, `%T` `duration_s`.
+     */
+    apache(spec: string): LogFormat
+  }
+
+  /** The columns a format produces (string columns listed as `'dictionary'`). */
+  function formatColumns(format: Preset | FormatSpec): ColumnInfo[]
+
+  /** Parses a whole file (memory-mapped; gzip inflated first), in parallel. */
+  function parseFile(path: string | URL, options?: CombinedOptions): LogTable<CombinedColumns>
+  function parseFile(path: string | URL, options: PresetOptions<'common' | 'clf'>): LogTable<CommonColumns>
+  function parseFile(path: string | URL, options: PresetOptions<'vhost_combined'>): LogTable<VhostCombinedColumns>
+  function parseFile(path: string | URL, options?: ParseOptions): LogTable
+
+  /**
+   * `parseFile` off the event loop (libuv's thread pool). Bad arguments and formats throw at
+   * once; I/O and parse failures reject, with the same codes.
+   */
+  function parseFileAsync(path: string | URL, options?: CombinedOptions): Promise<LogTable<CombinedColumns>>
+  function parseFileAsync(path: string | URL, options: PresetOptions<'common' | 'clf'>): Promise<LogTable<CommonColumns>>
+  function parseFileAsync(path: string | URL, options: PresetOptions<'vhost_combined'>): Promise<LogTable<VhostCombinedColumns>>
+  function parseFileAsync(path: string | URL, options?: ParseOptions): Promise<LogTable>
+
+  /** Parses bytes in memory, read in place (not copied), in parallel. Lines end at `\n` (a `\r` before it is dropped). */
+  function parseBuffer(buf: Uint8Array, options?: CombinedOptions): LogTable<CombinedColumns>
+  function parseBuffer(buf: Uint8Array, options: PresetOptions<'common' | 'clf'>): LogTable<CommonColumns>
+  function parseBuffer(buf: Uint8Array, options: PresetOptions<'vhost_combined'>): LogTable<VhostCombinedColumns>
+  function parseBuffer(buf: Uint8Array, options?: ParseOptions): LogTable
+
+  /** A streaming parser for input that arrives in chunks (a socket, `fs.createReadStream`). */
+  function createParser(options?: CombinedOptions): LogParser<CombinedColumns>
+  function createParser(options: PresetOptions<'common' | 'clf'>): LogParser<CommonColumns>
+  function createParser(options: PresetOptions<'vhost_combined'>): LogParser<VhostCombinedColumns>
+  function createParser(options?: ParseOptions): LogParser
+
+  /**
+   * A file in batches of at most `batchRows` rows, in bounded memory whatever the file's size
+   * (gzip inflated as it is read): `for (const batch of logs.readBatches(path)) ...`. The file
+   * is opened at once (a missing one throws here) and closed after the last batch, an error, or
+   * a `break` out of the loop.
+   */
+  function readBatches(path: string | URL, options?: CombinedOptions<BatchOptions>): Generator<LogTable<CombinedColumns>, void, undefined>
+  function readBatches(path: string | URL, options: PresetOptions<'common' | 'clf', BatchOptions>): Generator<LogTable<CommonColumns>, void, undefined>
+  function readBatches(path: string | URL, options: PresetOptions<'vhost_combined', BatchOptions>): Generator<LogTable<VhostCombinedColumns>, void, undefined>
+  function readBatches(path: string | URL, options?: BatchOptions): Generator<LogTable, void, undefined>
 }

@@ -2,16 +2,17 @@
 // The package entry point: the generated napi loader (index.js) with every exported function and
 // class wrapped, so that every error reaches users in one shape:
 // - errors raised by ferrule's Rust code carry their core `code` already
-//   (bindings-node/src/errors.rs); here they gain `line` and `offset`, like Python's;
+//   (bindings-node/src/errors.rs); here they gain `line`, `offset` and `reason`, like Python's;
 // - the errors napi raises itself while converting arguments (a number where a string was
 //   expected, ...) become a TypeError with code 'FERRULE_INVALID_ARGUMENT' (napi's own error
 //   kept as `cause`);
 // - a promise from a `...Async` function rejects with errors remapped the same way.
 // It also holds the JS half of the batch calls that cross the boundary once (StringPool below),
-// and the `vector` namespace (JS loops for short vectors, the native calls for the rest).
+// the `vector` namespace (JS loops for short vectors, the native calls for the rest), and the
+// `logs` namespace (options checked here, columns read from the native table on first use).
 
 const native = require('./index.js')
-const { isUint32Array } = require('node:util').types
+const { isUint8Array, isUint32Array } = require('node:util').types
 
 // napi statuses meaning "this JS value cannot become that Rust argument".
 const ARGUMENT_STATUSES = new Set([
@@ -34,7 +35,7 @@ function remap(err) {
   // ('Illegal invocation'): a wrong argument too, `this`.
   if (err instanceof TypeError && err.code === undefined) {
     const mapped = new TypeError(err.message, { cause: err })
-    return Object.assign(mapped, { code: 'FERRULE_INVALID_ARGUMENT', line: null, offset: null })
+    return Object.assign(mapped, { code: 'FERRULE_INVALID_ARGUMENT', line: null, offset: null, reason: null })
   }
   if (!(err instanceof Error) || typeof err.code !== 'string') return err
   if (err.code.startsWith('FERRULE_')) {
@@ -42,15 +43,24 @@ function remap(err) {
     const found = LOCATION.exec(err.message)
     err.line = found && found[1] !== undefined ? Number(found[1]) : null
     err.offset = found && found[2] !== undefined ? Number(found[2]) : null
+    // A finer reason crosses as 'CODE:REASON' (src/errors.rs): e.g. a log line's
+    // 'FERRULE_PARSE:UNTERMINATED_QUOTE' becomes code 'FERRULE_PARSE', reason 'UNTERMINATED_QUOTE'.
+    const colon = err.code.indexOf(':')
+    if (colon >= 0) {
+      err.reason = err.code.slice(colon + 1)
+      err.code = err.code.slice(0, colon)
+    } else if (err.reason === undefined) {
+      err.reason = null
+    }
     return err
   }
   if (ARGUMENT_STATUSES.has(err.code)) {
     const mapped = new TypeError(err.message, { cause: err })
-    return Object.assign(mapped, { code: 'FERRULE_INVALID_ARGUMENT', line: null, offset: null })
+    return Object.assign(mapped, { code: 'FERRULE_INVALID_ARGUMENT', line: null, offset: null, reason: null })
   }
   if (INTERNAL_STATUSES.has(err.code)) {
     const mapped = new Error(err.message, { cause: err })
-    return Object.assign(mapped, { code: 'FERRULE_INTERNAL', line: null, offset: null })
+    return Object.assign(mapped, { code: 'FERRULE_INTERNAL', line: null, offset: null, reason: null })
   }
   return err
 }
@@ -131,7 +141,7 @@ function wrapClass(Native, extensions) {
 }
 
 function invalidArgument(message) {
-  return Object.assign(new TypeError(message), { code: 'FERRULE_INVALID_ARGUMENT', line: null, offset: null })
+  return Object.assign(new TypeError(message), { code: 'FERRULE_INVALID_ARGUMENT', line: null, offset: null, reason: null })
 }
 
 function describe(value) {
@@ -331,7 +341,7 @@ if (process.env.FERRULE_VECTOR_JS_MAX !== undefined) {
 }
 
 function ferruleError(message, ErrorClass = Error) {
-  return Object.assign(new ErrorClass(message), { code: 'FERRULE_INVALID_ARGUMENT', line: null, offset: null })
+  return Object.assign(new ErrorClass(message), { code: 'FERRULE_INVALID_ARGUMENT', line: null, offset: null, reason: null })
 }
 
 const NO_OPTIONS = Object.freeze({})
@@ -893,6 +903,399 @@ function makeVector() {
   })
 }
 
+// ---------------------------------------------------------------------------------- logs
+//
+// The `logs` namespace: ferrule-core's access-log parser, over the loader's internal `__logs`
+// functions and classes (src/logs.rs). Options objects are checked here (their types; their
+// values natively, by core), formats cross as a (kind, spec) pair of strings, and a LogTable
+// reads each column from the native table the first time it is asked for, then keeps it:
+// numbers arrive as one typed array, strings as ~1 MB of joined text plus each value's end,
+// sliced apart here (a napi call per value would cost more than parsing the line).
+
+const logsNative = native.__logs
+const { fileURLToPath } = require('node:url')
+
+const PARSE_OPTIONS = ['format', 'onError', 'threads', 'unescape', 'strictUtf8', 'plainColumns']
+const BATCH_OPTIONS = [...PARSE_OPTIONS, 'batchRows']
+const ON_ERROR = ['row', 'skip', 'raise']
+const DEFAULT_BATCH_ROWS = 65536
+const STRING_TYPES = new Set(['string', 'dictionary'])
+// Only ferrule makes LogTable and LogParser objects (their constructors throw otherwise).
+const INTERNAL = Symbol('ferrule.logs')
+
+// Calls a native logs function or method, errors remapped like every other export's.
+function logsCall(fn, self, ...args) {
+  try {
+    return fn.apply(self, args)
+  } catch (err) {
+    throw remap(err)
+  }
+}
+
+function absent(value) {
+  return value === undefined || value === null
+}
+
+function pathOf(path, fn) {
+  if (typeof path === 'string') return path
+  if (path instanceof URL) {
+    try {
+      return fileURLToPath(path)
+    } catch (err) {
+      throw ferruleError(`logs.${fn}: ${err.message}`)
+    }
+  }
+  throw ferruleError(`logs.${fn}: the path must be a string or a file: URL, got ${describe(path)}`, TypeError)
+}
+
+// A format option: a preset name, or an object with `kind` and `spec` (what logs.format.* make).
+function formatOf(format, fn) {
+  if (absent(format)) return ['preset', 'combined']
+  if (typeof format === 'string') return ['preset', format]
+  if (typeof format === 'object' && !Array.isArray(format)) {
+    const { kind, spec } = format
+    if (typeof kind !== 'string' || typeof spec !== 'string') {
+      throw ferruleError(`logs.${fn}: a format object has a string \`kind\` ('preset', 'nginx' or 'apache') ` +
+        `and a string \`spec\`, got kind ${describe(kind)} and spec ${describe(spec)}`, TypeError)
+    }
+    return [kind, spec]
+  }
+  throw ferruleError(`logs.${fn}: format must be a preset name or a format from logs.format, got ${describe(format)}`,
+    TypeError)
+}
+
+// The options object of a logs function: absent, or an object with only `allowed` keys (a
+// misspelt option must not silently mean its default). Returns what the native calls take.
+function logOptionsOf(options, fn, allowed = PARSE_OPTIONS) {
+  if (absent(options)) options = NO_OPTIONS
+  else if (typeof options !== 'object' || Array.isArray(options)) {
+    throw ferruleError(`logs.${fn}: options must be an object, got ${describe(options)}`, TypeError)
+  }
+  for (const key in options) {
+    if (!allowed.includes(key)) {
+      const hint = key === 'batchRows' ? ' (batchRows is an option of readBatches)' : ''
+      throw ferruleError(`logs.${fn}: unknown option ${JSON.stringify(key)}${hint}; expected ${allowed.join(', ')}`,
+        TypeError)
+    }
+  }
+  const [kind, spec] = formatOf(options.format, fn)
+  const nativeOptions = {}
+  const { onError, threads, unescape, strictUtf8, plainColumns, batchRows } = options
+  if (!absent(onError)) {
+    if (typeof onError !== 'string') {
+      throw ferruleError(`logs.${fn}: onError must be 'row', 'skip' or 'raise', got ${describe(onError)}`, TypeError)
+    }
+    if (!ON_ERROR.includes(onError)) {
+      throw ferruleError(`logs.${fn}: onError must be 'row', 'skip' or 'raise', got ${JSON.stringify(onError)}`)
+    }
+    nativeOptions.onError = onError
+  }
+  if (!absent(threads)) {
+    if (typeof threads !== 'number') {
+      throw ferruleError(`logs.${fn}: threads must be a number, got ${describe(threads)}`, TypeError)
+    }
+    nativeOptions.threads = threads
+  }
+  for (const [name, value] of [['unescape', unescape], ['strictUtf8', strictUtf8]]) {
+    if (absent(value)) continue
+    if (typeof value !== 'boolean') {
+      throw ferruleError(`logs.${fn}: ${name} must be a boolean, got ${describe(value)}`, TypeError)
+    }
+    nativeOptions[name] = value
+  }
+  if (!absent(plainColumns)) {
+    if (!Array.isArray(plainColumns) || !plainColumns.every((name) => typeof name === 'string')) {
+      throw ferruleError(`logs.${fn}: plainColumns must be an array of column names, got ${describe(plainColumns)}`,
+        TypeError)
+    }
+    nativeOptions.plainColumns = plainColumns.slice()
+  }
+  let rows = DEFAULT_BATCH_ROWS
+  if (!absent(batchRows)) {
+    if (typeof batchRows !== 'number') {
+      throw ferruleError(`logs.${fn}: batchRows must be a number, got ${describe(batchRows)}`, TypeError)
+    }
+    if (!(Number.isInteger(batchRows) && batchRows >= 1)) {
+      throw ferruleError(`logs.${fn}: batchRows must be a positive integer, got ${batchRows}`)
+    }
+    rows = batchRows
+  }
+  return { kind, spec, nativeOptions, batchRows: rows }
+}
+
+// Values 0..count-1 of a native string column (or dictionary), about 1 MB of text per call.
+function stringsOf(handle, index, count) {
+  const values = new Array(count)
+  for (let done = 0; done < count;) {
+    const [text, ends] = logsCall(handle.textChunk, handle, index, done)
+    if (ends.length === 0) throw Object.assign(new Error('logs: a string chunk came back empty'), { code: 'FERRULE_INTERNAL' })
+    let begin = 0
+    for (let k = 0; k < ends.length; k++) {
+      values[done + k] = text.slice(begin, ends[k])
+      begin = ends[k]
+    }
+    done += ends.length
+  }
+  return values
+}
+
+/** Parsed log lines as typed columns (see ferrule.d.ts). */
+class LogTable {
+  #native
+  #names
+  #types
+  #numRows
+  #values = new Map()
+  #validity = new Map()
+  #columns
+  #errors
+  #stats
+
+  constructor(token, handle) {
+    if (token !== INTERNAL) {
+      throw ferruleError('logs.LogTable objects come from the logs functions (parseFile, parseBuffer, ...)', TypeError)
+    }
+    this.#native = handle
+    this.#names = logsCall(handle.columnNames, handle)
+    this.#types = logsCall(handle.columnTypes, handle)
+    this.#numRows = handle.numRows
+  }
+
+  /** Rows: one per non-empty line (failed lines included unless skipped). */
+  get numRows() {
+    return this.#numRows
+  }
+
+  /** The column names, in order: `line`, the format's fields, `error`, `error_offset`. */
+  get columnNames() {
+    return this.#names.slice()
+  }
+
+  /** Each column's type, by name ('uint16', 'timestamp[us, UTC]', 'string', 'dictionary', ...). */
+  get columnTypes() {
+    const types = {}
+    this.#names.forEach((name, i) => { types[name] = this.#types[i] })
+    return types
+  }
+
+  /** Every column by name; each is converted the first time it is read. */
+  get columns() {
+    if (this.#columns === undefined) {
+      const columns = {}
+      for (const name of this.#names) {
+        Object.defineProperty(columns, name, { enumerable: true, get: () => this.column(name) })
+      }
+      this.#columns = Object.freeze(columns)
+    }
+    return this.#columns
+  }
+
+  #index(name, fn) {
+    if (typeof name !== 'string') {
+      throw ferruleError(`LogTable.${fn}: a column name is a string, got ${describe(name)}`, TypeError)
+    }
+    const index = this.#names.indexOf(name)
+    if (index < 0) {
+      throw ferruleError(`LogTable.${fn}: no column ${JSON.stringify(name)}; the columns are ${this.#names.join(', ')}`)
+    }
+    return index
+  }
+
+  #validityAt(index) {
+    let bits = this.#validity.get(index)
+    if (bits === undefined) {
+      bits = logsCall(this.#native.validity, this.#native, index)
+      this.#validity.set(index, bits)
+    }
+    return bits
+  }
+
+  /** The column called `name` (the same object on every call). */
+  column(name) {
+    const index = this.#index(name, 'column')
+    let values = this.#values.get(index)
+    if (values !== undefined) return values
+    const handle = this.#native
+    const type = this.#types[index]
+    if (!STRING_TYPES.has(type)) {
+      values = logsCall(handle.numbers, handle, index)
+    } else if (type === 'string') {
+      values = stringsOf(handle, index, this.#numRows)
+      const bits = this.#validityAt(index)
+      if (bits !== null) {
+        for (let row = 0; row < values.length; row++) {
+          if ((bits[row >> 3] & (1 << (row & 7))) === 0) values[row] = null
+        }
+      }
+    } else {
+      const bits = this.#validityAt(index)
+      values = {
+        codes: logsCall(handle.codes, handle, index),
+        dictionary: stringsOf(handle, index, logsCall(handle.dictionarySize, handle, index)),
+        validity: bits === null ? null : bits.slice(),
+      }
+    }
+    this.#values.set(index, values)
+    return values
+  }
+
+  /** The Arrow validity bitmap of column `name` (a new copy), or null when no row is null. */
+  validity(name) {
+    const bits = this.#validityAt(this.#index(name, 'validity'))
+    return bits === null ? null : bits.slice()
+  }
+
+  /** Whether row `row` of column `name` holds a value (false for rows past the end). */
+  isValid(name, row) {
+    const index = this.#index(name, 'isValid')
+    if (!Number.isInteger(row)) {
+      throw ferruleError(`LogTable.isValid: row must be an integer, got ${typeof row === 'number' ? row : describe(row)}`,
+        TypeError)
+    }
+    if (row < 0 || row >= this.#numRows) return false
+    const bits = this.#validityAt(index)
+    return bits === null || (bits[row >> 3] & (1 << (row & 7))) !== 0
+  }
+
+  /** The failed lines, in input order: `{ line, code, offset, text }`. */
+  get errors() {
+    if (this.#errors === undefined) this.#errors = logsCall(this.#native.errors, this.#native)
+    return this.#errors
+  }
+
+  /** `{ lines, ok, errors, skipped, empty, bytes, seconds }`; lines == ok + errors + skipped. */
+  get stats() {
+    if (this.#stats === undefined) this.#stats = Object.freeze(logsCall(this.#native.stats, this.#native))
+    return this.#stats
+  }
+
+  /** Heap bytes the native table holds (the JS copies of columns not included). */
+  get memoryUsage() {
+    return this.#native.memoryUsage
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'LogTable'
+  }
+}
+
+/** A streaming parser (see `logs.createParser`). */
+class LogParser {
+  #native
+
+  constructor(token, handle) {
+    if (token !== INTERNAL) throw ferruleError('logs.LogParser objects come from logs.createParser', TypeError)
+    this.#native = handle
+  }
+
+  /** Parses the complete lines of `chunk` (bytes, or a string as UTF-8). */
+  push(chunk) {
+    if (typeof chunk === 'string') chunk = Buffer.from(chunk)
+    else if (!isUint8Array(chunk)) {
+      throw ferruleError(`LogParser.push takes a Buffer, Uint8Array or string, got ${describe(chunk)}`, TypeError)
+    }
+    logsCall(this.#native.push, this.#native, chunk)
+  }
+
+  /** The rows parsed so far and not yet handed out (of complete lines). */
+  takeBatch() {
+    return new LogTable(INTERNAL, logsCall(this.#native.takeBatch, this.#native))
+  }
+
+  /** Parses a last line without a line end and returns the rows not handed out yet. */
+  finish() {
+    return new LogTable(INTERNAL, logsCall(this.#native.finish, this.#native))
+  }
+
+  get rowsBuffered() {
+    return this.#native.rowsBuffered
+  }
+
+  get pendingBytes() {
+    return this.#native.pendingBytes
+  }
+
+  get finished() {
+    return this.#native.finished
+  }
+}
+
+function* batchesOf(reader) {
+  try {
+    for (;;) {
+      const handle = logsCall(reader.next, reader)
+      if (handle === null) return
+      yield new LogTable(INTERNAL, handle)
+    }
+  } finally {
+    reader.close()
+  }
+}
+
+function formatObject(kind, spec, fn) {
+  if (typeof spec !== 'string') {
+    throw ferruleError(`logs.format.${fn}: the format is a string, got ${describe(spec)}`, TypeError)
+  }
+  const columns = logsCall(logsNative.formatColumns, null, kind, spec).map((c) => Object.freeze(c))
+  return Object.freeze({
+    kind,
+    spec,
+    columns: Object.freeze(columns),
+    columnNames: Object.freeze(columns.map((c) => c.name)),
+  })
+}
+
+function makeLogs() {
+  const call = (fn, path, options, name) => {
+    const { kind, spec, nativeOptions } = logOptionsOf(options, name)
+    return new LogTable(INTERNAL, logsCall(fn, null, pathOf(path, name), kind, spec, nativeOptions))
+  }
+  return Object.freeze({
+    LogTable,
+    LogParser,
+    format: Object.freeze({
+      preset: (name) => formatObject('preset', name, 'preset'),
+      nginx: (spec) => formatObject('nginx', spec, 'nginx'),
+      apache: (spec) => formatObject('apache', spec, 'apache'),
+    }),
+
+    formatColumns(format) {
+      const [kind, spec] = formatOf(format, 'formatColumns')
+      return logsCall(logsNative.formatColumns, null, kind, spec)
+    },
+
+    parseFile(path, options) {
+      return call(logsNative.parseFile, path, options, 'parseFile')
+    },
+
+    parseFileAsync(path, options) {
+      const { kind, spec, nativeOptions } = logOptionsOf(options, 'parseFileAsync')
+      const promise = logsCall(logsNative.parseFileAsync, null, pathOf(path, 'parseFileAsync'), kind, spec, nativeOptions)
+      return promise.then((handle) => new LogTable(INTERNAL, handle), rethrowRemapped)
+    },
+
+    parseBuffer(buf, options) {
+      if (!isUint8Array(buf)) {
+        throw ferruleError(`logs.parseBuffer takes a Buffer or Uint8Array, got ${describe(buf)}`, TypeError)
+      }
+      const { kind, spec, nativeOptions } = logOptionsOf(options, 'parseBuffer')
+      return new LogTable(INTERNAL, logsCall(logsNative.parseBuffer, null, buf, kind, spec, nativeOptions))
+    },
+
+    createParser(options) {
+      const { kind, spec, nativeOptions } = logOptionsOf(options, 'createParser')
+      return new LogParser(INTERNAL, logsCall(logsNative.createParser, null, kind, spec, nativeOptions))
+    },
+
+    readBatches(path, options) {
+      const { kind, spec, nativeOptions, batchRows } = logOptionsOf(options, 'readBatches', BATCH_OPTIONS)
+      const reader = logsCall(logsNative.openBatches, null, pathOf(path, 'readBatches'), kind, spec, nativeOptions,
+        batchRows)
+      return batchesOf(reader)
+    },
+  })
+}
+
 const exported = {}
 for (const [name, value] of Object.entries(native)) {
   if (isClass(value)) exported[name] = wrapClass(value, CLASS_EXTENSIONS[name])
@@ -902,6 +1305,7 @@ module.exports = exported
 // Spelled `module.exports.x =` so that Node's ESM loader sees it as a named export.
 module.exports.isFerruleError = isFerruleError
 module.exports.vector = makeVector()
+module.exports.logs = makeLogs()
 
 // Never runs: tells Node's ESM loader (cjs-module-lexer) which names `import { x } from
 // 'ferrule'` can bind, by pointing it at the generated loader's explicit exports.

@@ -97,6 +97,118 @@ export interface Capabilities {
 /** ferrule's version, e.g. `"0.1.0"`. */
 export declare function version(): string
 
+export declare namespace __logs {
+  /** @internal `logs.readBatches`' reader. */
+  export class NativeBatchReader {
+    /** The next batch, or null after the last one (and once closed, or after an error). */
+    next(): __logs.NativeTable | null
+    /** Closes the file; `next` returns null afterwards. */
+    close(): void
+  }
+  /** @internal `logs.createParser`'s parser. */
+  export class NativeParser {
+    /** Parses the complete lines `chunk` ends; a partial last line waits for the next chunk. */
+    push(chunk: Uint8Array): void
+    takeBatch(): __logs.NativeTable
+    finish(): __logs.NativeTable
+    get rowsBuffered(): number
+    get pendingBytes(): number
+    get finished(): boolean
+  }
+  /** @internal A parsed table; ferrule.js wraps it in `logs.LogTable`. */
+  export class NativeTable {
+    get numRows(): number
+    columnNames(): Array<string>
+    /** Core's type name of each column, in order. */
+    columnTypes(): Array<string>
+    /**
+     * A number column: `Uint16Array` (uint16), `Int16Array` (int16), or `Float64Array` (the
+     * rest; float64 with NaN at null rows, the others with the 0 core stores there).
+     */
+    numbers(index: number): Uint16Array | Int16Array | Float64Array
+    /**
+     * The Arrow validity bitmap of a column (bit `i % 8` of byte `i / 8` set when row `i`
+     * holds a value), or null when no row is null.
+     */
+    validity(index: number): Uint8Array | null
+    /** The codes of a dictionary column (null rows hold 0). */
+    codes(index: number): Uint32Array
+    /** The number of values of a dictionary column's dictionary. */
+    dictionarySize(index: number): number
+    /**
+     * Values `start..` of a plain string column (null rows as empty strings), or of a
+     * dictionary column's dictionary: joined text and each value's UTF-16 end in it.
+     */
+    textChunk(index: number, start: number): [string, Uint32Array]
+    /** The failed lines, in input order. */
+    errors(): Array<__logs.LogError>
+    stats(): __logs.LogStats
+    /** Heap bytes the table holds. */
+    get memoryUsage(): number
+  }
+  /** One column of a format's output. */
+  export interface ColumnInfo {
+    name: string
+    /**
+     * Core's type name: `uint64`, `uint16`, `int16`, `int64`, `float64`, `timestamp[us, UTC]`,
+     * `string` or `dictionary`.
+     */
+    type: string
+  }
+  /** @internal A streaming parser (see `logs.createParser`). */
+  export function createParser(kind: string, spec: string, options: __logs.NativeOptions): __logs.NativeParser
+  /**
+   * @internal A task that panics on the libuv thread inside the guard `parseFileAsync` uses: the
+   * promise must reject with `FERRULE_INTERNAL` and the process live on.
+   */
+  export function debugPanicAsync(message: string): Promise<NativeTable>
+  /**
+   * @internal The columns a format produces (string columns listed as `dictionary`; the
+   * `plainColumns` option stores some plain). Compiling it checks the format string.
+   */
+  export function formatColumns(kind: string, spec: string): Array<__logs.ColumnInfo>
+  /** One failed line. */
+  export interface LogError {
+    /** 1-based line number in the whole input. */
+    line: number
+    /** `UNTERMINATED_QUOTE`, `TOO_FEW_FIELDS`, `BAD_TIMESTAMP`, ... */
+    code: string
+    /** Byte in the line where parsing stopped. */
+    offset: number
+    /** The line (without its end), invalid UTF-8 replaced by U+FFFD. */
+    text: string
+  }
+  /** The counts of a parse. */
+  export interface LogStats {
+    lines: number
+    ok: number
+    errors: number
+    skipped: number
+    empty: number
+    bytes: number
+    seconds: number
+  }
+  /** The parse options ferrule.js passes, already type-checked there (values are checked here). */
+  export interface NativeOptions {
+    onError?: string
+    threads?: number
+    unescape?: boolean
+    strictUtf8?: boolean
+    plainColumns?: Array<string>
+  }
+  /** @internal Opens a file for `logs.readBatches` (a missing file throws here). */
+  export function openBatches(path: string, kind: string, spec: string, options: __logs.NativeOptions, batchRows: number): __logs.NativeBatchReader
+  /** @internal `logs.parseBuffer`: the bytes are read in place (the JS thread waits). */
+  export function parseBuffer(data: Uint8Array, kind: string, spec: string, options: __logs.NativeOptions): __logs.NativeTable
+  /** @internal `logs.parseFile`. */
+  export function parseFile(path: string, kind: string, spec: string, options: __logs.NativeOptions): __logs.NativeTable
+  /**
+   * @internal `logs.parseFileAsync`: the format and options are checked at once (bad ones
+   * throw); the file is read and parsed on the libuv thread pool.
+   */
+  export function parseFileAsync(path: string, kind: string, spec: string, options: __logs.NativeOptions): Promise<NativeTable>
+}
+
 export declare namespace __vector {
   /**
    * @internal All pairs of rows, row-major `a.rows x b.rows`; `code`: a metric index plus

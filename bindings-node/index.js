@@ -840,4 +840,5 @@ module.exports.__debugPanic = nativeBinding.__debugPanic
 module.exports.__debugRaise = nativeBinding.__debugRaise
 module.exports.capabilities = nativeBinding.capabilities
 module.exports.version = nativeBinding.version
+module.exports.__logs = nativeBinding.__logs
 module.exports.__vector = nativeBinding.__vector

@@ -1,17 +1,39 @@
 //! The one place where core errors become JS errors, and the panic guard.
 //!
 //! napi-rs throws an `Error` whose `code` is the status string of the `napi::Error`, so the core
-//! code string is used as that status: `err.code === 'FERRULE_PARSE'` in JS.
+//! code string is used as that status: `err.code === 'FERRULE_PARSE'` in JS. An error with a
+//! finer reason (a log line's `UNTERMINATED_QUOTE`) crosses as `CODE:REASON`, which ferrule.js
+//! splits into `code` and `reason`: the status is the only field napi-rs copies onto the error
+//! object without a JS environment at hand.
 
 use ferrule_core::Error;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Mutex, PoisonError};
 
 /// The result type of every export (named `Result`: napi-derive recognizes results by that name): thrown in JS as an `Error` with `code` set to the core code.
 pub type Result<T> = napi::Result<T, &'static str>;
 
 /// Maps a core error to the JS error thrown for it (`message` includes the location, if any).
 pub fn to_js_err(err: &Error) -> napi::Error<&'static str> {
-    napi::Error::new(err.code(), err.to_string())
+    let status = match err.reason() {
+        None => err.code(),
+        Some(reason) => code_with_reason(err.code(), reason),
+    };
+    napi::Error::new(status, err.to_string())
+}
+
+/// `"CODE:REASON"` as a `&'static str`, made once per pair. Both parts are core's `&'static`
+/// constants (a handful of row error codes), so the strings made stay few.
+fn code_with_reason(code: &'static str, reason: &'static str) -> &'static str {
+    type Joined = Vec<(&'static str, &'static str, &'static str)>;
+    static JOINED: Mutex<Joined> = Mutex::new(Vec::new());
+    let mut joined = JOINED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(&(_, _, both)) = joined.iter().find(|&&(c, r, _)| c == code && r == reason) {
+        return both;
+    }
+    let both: &'static str = Box::leak(format!("{code}:{reason}").into_boxed_str());
+    joined.push((code, reason, both));
+    both
 }
 
 /// Runs an export's body so that a panic becomes a thrown `Error` with code `FERRULE_INTERNAL`

@@ -2,6 +2,7 @@
 //! main thread (`fooAsync`), map errors. Everything else lives in ferrule-core.
 
 mod errors;
+mod logs;
 mod pool;
 mod vector;
 

@@ -1,6 +1,6 @@
 // Type-checked (not run) by `tsc --strict` in `make test`: the package's types must describe
 // the API the way a TypeScript user writes against it.
-import { capabilities, isFerruleError, version, vector, StringPool, type Capabilities, type FerruleErrorCode } from '../ferrule.js'
+import { capabilities, isFerruleError, logs, version, vector, StringPool, type Capabilities, type FerruleErrorCode } from '../ferrule.js'
 import ferrule from '../ferrule.js'
 
 const caps: Capabilities = capabilities()
@@ -14,7 +14,8 @@ try {
   if (isFerruleError(err)) {
     const code: FerruleErrorCode = err.code
     const line: number | null = err.line
-    console.log(code, err.message, line, err.offset)
+    const reason: string | null = err.reason
+    console.log(code, err.message, line, err.offset, reason)
   }
 }
 
@@ -101,3 +102,70 @@ vector.topk(a32, b32, 3, 1, { out: new Float32Array(1) })
 
 console.log(d, cos, sim, l2, reduced, scaled, scaled64, summed, rest, inPlace, rows, rows64, pairs, topIndices,
   topDistances, batches, metric, precision, wrong)
+
+// Access logs: preset formats type their columns; other formats give the general column union.
+const table: logs.LogTable<logs.CombinedColumns> = logs.parseFile('access.log')
+const statuses: Uint16Array = table.columns.status
+const tz: Int16Array = table.column('tz_offset')
+const micros: Float64Array = table.columns.timestamp
+const paths: Array<string | null> = table.columns.path
+const agents: logs.DictionaryColumn = table.columns.user_agent
+const agentCodes: Uint32Array = agents.codes
+const agentNames: string[] = agents.dictionary
+const agentValidity: Uint8Array | null = agents.validity
+const bytesValidity: Uint8Array | null = table.validity('bytes')
+const valid: boolean = table.isValid('bytes', 0)
+const rowsAndNames: [number, string[]] = [table.numRows, table.columnNames]
+const types: logs.ColumnType | undefined = table.columnTypes['status']
+const firstError: logs.LogError | undefined = table.errors[0]
+const errorCode: logs.RowErrorCode | undefined = firstError?.code
+const counts: number = table.stats.lines - table.stats.ok - table.stats.errors - table.stats.skipped + table.stats.empty +
+  table.stats.bytes + table.stats.seconds
+const common: logs.LogTable<logs.CommonColumns> = logs.parseBuffer(Buffer.from('...'), { format: 'common', onError: 'skip' })
+const vhost: Float64Array = logs.parseFile(new URL('file:///tmp/access.log'), { format: 'vhost_combined' }).columns.bytes_sent
+
+const nginx: logs.LogFormat = logs.format.nginx('$remote_addr [$time_local] "$request" $status $request_time')
+const apache: logs.LogFormat = logs.format.apache('%h %l %u %t \\"%r\\" %>s %b %D')
+const columnInfo: readonly logs.ColumnInfo[] = nginx.columns
+const someColumns: logs.ColumnInfo[] = logs.formatColumns({ kind: 'nginx', spec: '$status' }).concat(logs.formatColumns('clf'))
+const custom: logs.LogTable = logs.parseFile('access.log', { format: nginx, threads: 2, unescape: true, strictUtf8: false })
+const anyColumn: logs.Column | undefined = custom.columns['request_time']
+if (anyColumn instanceof Float64Array) console.log(anyColumn[0])
+const plain: logs.LogTable = logs.parseFile('access.log', { plainColumns: ['client'] })
+const plainClients: logs.Column = plain.column('client')
+
+async function parseLater(): Promise<number> {
+  const later = await logs.parseFileAsync('access.log', { onError: 'raise' })
+  const other = await logs.parseFileAsync('access.log', { format: apache })
+  return later.columns.status.length + other.numRows
+}
+const parser: logs.LogParser<logs.CombinedColumns> = logs.createParser()
+parser.push(Buffer.from('1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326 "-" "curl"\n'))
+parser.push('partial line')
+const batch: logs.LogTable<logs.CombinedColumns> = parser.takeBatch()
+const last: Uint16Array = parser.finish().columns.status
+const buffered: number = parser.rowsBuffered + parser.pendingBytes + Number(parser.finished)
+for (const part of logs.readBatches('access.log', { batchRows: 10_000, onError: 'skip' })) {
+  const partStatus: Uint16Array = part.columns.status
+  console.log(partStatus.length)
+}
+const nginxBatches: Generator<logs.LogTable> = logs.readBatches('access.log', { format: nginx, batchRows: 100 })
+
+// @ts-expect-error: not a preset
+logs.parseFile('access.log', { format: 'json' })
+// @ts-expect-error: not an onError mode
+logs.parseFile('access.log', { onError: 'ignore' })
+// @ts-expect-error: batchRows is an option of readBatches only
+logs.parseFile('access.log', { batchRows: 10 })
+// @ts-expect-error: combined has no such column
+table.columns.request_time
+// @ts-expect-error: status is a Uint16Array, not strings
+const wrongStatus: string[] = table.columns.status
+// @ts-expect-error: tables come from the logs functions
+new logs.LogTable()
+// @ts-expect-error: bytes or strings only
+parser.push(42)
+
+console.log(statuses, tz, micros, paths, agentCodes, agentNames, agentValidity, bytesValidity, valid, rowsAndNames,
+  types, errorCode, counts, common, vhost, columnInfo, someColumns, plainClients, parseLater, batch, last, buffered,
+  nginxBatches, wrongStatus)
