@@ -77,7 +77,8 @@ impl fmt::Display for ErrorKind {
 pub struct Location {
     /// 1-based line number.
     pub line: Option<u64>,
-    /// 0-based byte offset from the start of the input.
+    /// 0-based byte offset: from the start of the input, or, for an error in a log line (which
+    /// also has `line`), from the start of that line.
     pub offset: Option<u64>,
 }
 

@@ -441,15 +441,8 @@ impl ErrorRecord {
         let dots = |cut: bool| if cut { "..." } else { "" };
         Error::new(
             crate::ErrorKind::Parse,
-            format!(
-                "{} at line {}, byte {}: {}{}{}",
-                self.error.code(),
-                self.line,
-                self.offset,
-                dots(start > 0),
-                snippet,
-                dots(end < self.text.len())
-            ),
+            // The line and offset follow as the error's location.
+            format!("{}: {}{}{}", self.error.code(), dots(start > 0), snippet, dots(end < self.text.len())),
         )
         .with_reason(self.error.code())
         .at_line(self.line)
