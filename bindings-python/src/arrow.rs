@@ -7,20 +7,26 @@
 //!   buffer it points into.
 //! - out: a `FrozenPool` exports its own offsets and values buffers as a utf8 (or binary) array;
 //!   the release callback drops a clone of the pool, so the array outlives the Python object.
+//! - out: a log table (`ferrule.logs.LogTable`) exports a stream of one record batch (a struct
+//!   array, one child per column) over the table's own vectors; every struct handed out holds a
+//!   reference count of the table, dropped by its release callback.
 //!
 //! What a producer hands over cannot be checked entirely: the interface carries no buffer sizes,
 //! so (like every Arrow consumer) we trust that each buffer is as long as the array's own fields
 //! say. Everything derived from those fields (offsets, view indexes) is checked before use.
 
 use crate::errors::OrRaise;
-use crate::errors::argument_type_error;
+use crate::errors::{argument_type_error, detached_batch};
 use crate::input::{Batch, Chunk};
+use ferrule_core::logs::{Column, ColumnData, LogTable};
 use ferrule_core::pool::{ArrowOffset, ArrowValues, FrozenPool};
 use ferrule_core::{Error, Result};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyCapsuleMethods, PyTuple};
-use std::ffi::{CStr, c_char, c_int, c_void};
+use std::ffi::{CStr, CString, c_char, c_int, c_void};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
+use std::sync::Arc;
 
 /// `struct ArrowSchema` of the C data interface.
 #[repr(C)]
@@ -564,4 +570,419 @@ pub fn export<'py>(py: Python<'py>, pool: &FrozenPool) -> PyResult<Bound<'py, Py
     let schema = PyCapsule::new_with_value_and_destructor(py, schema, c"arrow_schema", |_, _| {})?;
     let array = PyCapsule::new_with_value_and_destructor(py, array, c"arrow_array", |_, _| {})?;
     PyTuple::new(py, [schema.into_any(), array.into_any()])
+}
+
+// ------------------------------------------------------------------------ export: log tables
+
+/// `ARROW_FLAG_NULLABLE` of the C data interface.
+const FLAG_NULLABLE: i64 = 2;
+/// errno values the stream callbacks return.
+const EINVAL: c_int = 22;
+const EIO: c_int = 5;
+
+/// What every struct of an exported log table keeps alive (each holds one reference count): the
+/// table, the UTF-8-fixed copies of the string columns that need one, and the column names.
+struct TableHolder {
+    table: Arc<LogTable>,
+    /// `Some` for a string column holding invalid UTF-8: its `utf8_lossy()` copy, exported in
+    /// its place (Arrow's utf8 must be valid UTF-8; the raw bytes stay in the table).
+    lossy: Vec<Option<Column>>,
+    names: Vec<CString>,
+}
+
+impl TableHolder {
+    fn column(&self, i: usize) -> &Column {
+        self.lossy[i].as_ref().unwrap_or(&self.table.columns()[i])
+    }
+}
+
+/// Checks what the exported buffers' sizes are derived from (the C data interface carries no
+/// sizes, so a consumer trusts them): every column has `rows` rows in its values and validity,
+/// offsets run within their values, and a dictionary's offsets within its bytes.
+fn check_layout(column: &Column, rows: usize) -> Result<()> {
+    let broken = |what: &str| Error::internal(format!("column {:?}: {what}", column.name()));
+    let validity = column.validity();
+    if validity.len() != rows || validity.bits().len() != rows.div_ceil(8) {
+        return Err(broken("the validity bitmap does not match the row count"));
+    }
+    let len = match column.data() {
+        ColumnData::UInt64(v) => v.len(),
+        ColumnData::UInt16(v) => v.len(),
+        ColumnData::Int16(v) => v.len(),
+        ColumnData::Int64(v) | ColumnData::Timestamp(v) => v.len(),
+        ColumnData::Float64(v) => v.len(),
+        ColumnData::String { offsets, values } => {
+            let end = offsets.last().copied().unwrap_or(-1);
+            if offsets.first() != Some(&0) || usize::try_from(end).map_or(true, |end| end > values.len()) {
+                return Err(broken("the offsets run outside the values"));
+            }
+            offsets.len() - 1
+        }
+        ColumnData::Dictionary { codes, pool } => {
+            let offsets = pool.offsets();
+            if offsets.len() != pool.len() + 1
+                || offsets
+                    .last()
+                    .is_none_or(|&end| end as usize > pool.values_bytes().len() || end > i32::MAX as u32)
+            {
+                return Err(broken("the dictionary's offsets run outside its values"));
+            }
+            codes.len()
+        }
+    };
+    if len != rows {
+        return Err(broken("the values do not match the row count"));
+    }
+    Ok(())
+}
+
+/// The `__arrow_c_stream__` capsule of a log table: one record batch (a struct array of the
+/// columns, with nulls from the validity bitmaps) over the table's own vectors. Dictionary
+/// columns are dictionary arrays (uint32 indices, utf8 values), plain string columns large_utf8,
+/// timestamps timestamp[us, tz=UTC]. Only string columns that hold invalid UTF-8 are copied
+/// (with U+FFFD in place of the bad bytes).
+pub fn export_log_table<'py>(py: Python<'py>, table: Arc<LogTable>) -> PyResult<Bound<'py, PyCapsule>> {
+    let rows = table.num_rows();
+    let mut names = Vec::with_capacity(table.num_columns());
+    for column in table.columns() {
+        check_layout(column, rows).or_raise(py)?;
+        names.push(CString::new(column.name()).map_err(|_| {
+            crate::errors::to_py_err(
+                py,
+                &invalid(format!("the column name {:?} holds a NUL character", column.name())),
+            )
+        })?);
+    }
+    let columns = table.columns();
+    let lossy = detached_batch(py, rows.saturating_mul(columns.len()), || {
+        Ok(columns.iter().map(Column::utf8_lossy).collect::<Vec<_>>())
+    })?;
+    for column in lossy.iter().flatten() {
+        check_layout(column, rows).or_raise(py)?;
+    }
+    let holder = Arc::new(TableHolder { table, lossy, names });
+    let stream = SendStream(FfiStream {
+        get_schema: Some(stream_get_schema),
+        get_next: Some(stream_get_next),
+        get_last_error: Some(stream_get_last_error),
+        release: Some(release_stream),
+        private_data: Box::into_raw(Box::new(StreamPrivate { holder, done: false })).cast(),
+    });
+    PyCapsule::new_with_value_and_destructor(py, stream, c"arrow_array_stream", |_, _| {})
+}
+
+/// A stream in a capsule; dropped by the capsule destructor (on any thread), which releases it
+/// unless a consumer took it (taking clears `release`).
+#[repr(transparent)]
+struct SendStream(FfiStream);
+// SAFETY: the stream's private data is a `StreamPrivate` (an `Arc` of Send + Sync data and a
+// flag); the interface lets its callbacks run on any thread, one at a time.
+unsafe impl Send for SendStream {}
+
+impl Drop for SendStream {
+    fn drop(&mut self) {
+        if let Some(release) = self.0.release {
+            // SAFETY: a stream nobody took, released once.
+            unsafe { release(&mut self.0) };
+        }
+    }
+}
+
+struct StreamPrivate {
+    holder: Arc<TableHolder>,
+    /// The batch was handed out: the next `get_next` ends the stream.
+    done: bool,
+}
+
+/// The private data of a live stream, or `None` (a released or foreign stream).
+///
+/// # Safety
+/// `stream` must be null or a stream made by [`export_log_table`].
+unsafe fn stream_private<'a>(stream: *mut FfiStream) -> Option<&'a mut StreamPrivate> {
+    // SAFETY: per the contract, a non-null stream is ours; a live one's private data is the
+    // `StreamPrivate` box, which lives until release.
+    unsafe {
+        let stream = stream.as_mut()?;
+        stream.release?;
+        stream.private_data.cast::<StreamPrivate>().as_mut()
+    }
+}
+
+unsafe extern "C" fn stream_get_schema(stream: *mut FfiStream, out: *mut FfiSchema) -> c_int {
+    // SAFETY: the consumer passes our live stream (the interface's contract).
+    let Some(private) = (unsafe { stream_private(stream) }) else { return EINVAL };
+    if out.is_null() {
+        return EINVAL;
+    }
+    // Nothing below panics; a panic must not unwind into C all the same.
+    match catch_unwind(AssertUnwindSafe(|| table_schema(&private.holder))) {
+        Ok(schema) => {
+            // SAFETY: `out` is a writable schema struct the consumer owns (its old contents are
+            // released or uninitialized, per the interface).
+            unsafe { ptr::write(out, schema) };
+            0
+        }
+        Err(_) => EIO,
+    }
+}
+
+unsafe extern "C" fn stream_get_next(stream: *mut FfiStream, out: *mut FfiArray) -> c_int {
+    // SAFETY: as in `stream_get_schema`.
+    let Some(private) = (unsafe { stream_private(stream) }) else { return EINVAL };
+    if out.is_null() {
+        return EINVAL;
+    }
+    let array = if private.done {
+        // A released array marks the end of the stream.
+        FfiArray::EMPTY
+    } else {
+        match catch_unwind(AssertUnwindSafe(|| table_array(&private.holder))) {
+            Ok(array) => array,
+            Err(_) => return EIO,
+        }
+    };
+    private.done = true;
+    // SAFETY: as in `stream_get_schema`.
+    unsafe { ptr::write(out, array) };
+    0
+}
+
+unsafe extern "C" fn stream_get_last_error(_stream: *mut FfiStream) -> *const c_char {
+    // The callbacks fail only on a misuse of the interface or a bug; their errno says which.
+    ptr::null()
+}
+
+unsafe extern "C" fn release_stream(stream: *mut FfiStream) {
+    // SAFETY: the consumer passes our stream (or a moved copy of it), released at most once:
+    // `release` is cleared here.
+    unsafe {
+        let Some(stream) = stream.as_mut() else { return };
+        if stream.release.is_some() && !stream.private_data.is_null() {
+            drop(Box::from_raw(stream.private_data.cast::<StreamPrivate>()));
+        }
+        stream.private_data = ptr::null_mut();
+        stream.release = None;
+    }
+}
+
+/// The private data of an exported schema: what its pointers lead to, and a reference count of
+/// the table (whose holder owns the names). Each schema, children included, has its own, so a
+/// consumer may move a child out and release it separately, as the interface allows.
+struct SchemaPrivate {
+    _holder: Arc<TableHolder>,
+    children: Vec<*mut FfiSchema>,
+    dictionary: *mut FfiSchema,
+}
+
+/// Releases and frees a schema struct this module allocated (children and dictionaries).
+///
+/// # Safety
+/// `schema` is null or a `Box`ed schema made by [`new_schema`], not yet freed.
+unsafe fn free_schema(schema: *mut FfiSchema) {
+    if schema.is_null() {
+        return;
+    }
+    // SAFETY: per the contract; a child a consumer moved out has `release` cleared.
+    unsafe {
+        if let Some(release) = (*schema).release {
+            release(schema);
+        }
+        drop(Box::from_raw(schema));
+    }
+}
+
+unsafe extern "C" fn release_schema(schema: *mut FfiSchema) {
+    // SAFETY: the consumer passes a schema we exported (or a moved copy), whose private data is
+    // the `SchemaPrivate` box; released at most once (`release` is cleared).
+    unsafe {
+        let Some(schema) = schema.as_mut() else { return };
+        if schema.release.is_some() && !schema.private_data.is_null() {
+            let private = Box::from_raw(schema.private_data.cast::<SchemaPrivate>());
+            for &child in &private.children {
+                free_schema(child);
+            }
+            free_schema(private.dictionary);
+        }
+        schema.private_data = ptr::null_mut();
+        schema.release = None;
+    }
+}
+
+fn new_schema(
+    holder: &Arc<TableHolder>,
+    format: &'static CStr,
+    name: *const c_char,
+    flags: i64,
+    children: Vec<FfiSchema>,
+    dictionary: Option<FfiSchema>,
+) -> FfiSchema {
+    let mut private = Box::new(SchemaPrivate {
+        _holder: Arc::clone(holder),
+        children: children.into_iter().map(|child| Box::into_raw(Box::new(child))).collect(),
+        dictionary: dictionary.map_or(ptr::null_mut(), |d| Box::into_raw(Box::new(d))),
+    });
+    let n_children = private.children.len() as i64;
+    // The table of children lives in the box, which lives until release.
+    let children = if n_children == 0 { ptr::null_mut() } else { private.children.as_mut_ptr() };
+    let dictionary = private.dictionary;
+    FfiSchema {
+        format: format.as_ptr(),
+        name,
+        metadata: ptr::null(),
+        flags,
+        n_children,
+        children,
+        dictionary,
+        release: Some(release_schema),
+        private_data: Box::into_raw(private).cast(),
+    }
+}
+
+/// The Arrow format string of a column (the index type for a dictionary column).
+fn column_format(data: &ColumnData) -> &'static CStr {
+    match data {
+        ColumnData::UInt64(_) => c"L",
+        ColumnData::UInt16(_) => c"S",
+        ColumnData::Int16(_) => c"s",
+        ColumnData::Int64(_) => c"l",
+        ColumnData::Float64(_) => c"g",
+        ColumnData::Timestamp(_) => c"tsu:UTC",
+        ColumnData::String { .. } => c"U",
+        ColumnData::Dictionary { .. } => c"I",
+    }
+}
+
+fn table_schema(holder: &Arc<TableHolder>) -> FfiSchema {
+    let children = (0..holder.names.len())
+        .map(|i| {
+            let data = holder.column(i).data();
+            let dictionary = matches!(data, ColumnData::Dictionary { .. })
+                .then(|| new_schema(holder, c"u", c"".as_ptr(), 0, Vec::new(), None));
+            new_schema(
+                holder,
+                column_format(data),
+                holder.names[i].as_ptr(),
+                FLAG_NULLABLE,
+                Vec::new(),
+                dictionary,
+            )
+        })
+        .collect();
+    new_schema(holder, c"+s", c"".as_ptr(), 0, children, None)
+}
+
+/// The private data of an exported array: its buffer and children tables, and a reference count
+/// of the table the buffers belong to. Each array, children and dictionaries included, has its
+/// own (see [`SchemaPrivate`]).
+struct ArrayPrivate {
+    _holder: Arc<TableHolder>,
+    buffers: Vec<*const c_void>,
+    children: Vec<*mut FfiArray>,
+    dictionary: *mut FfiArray,
+}
+
+/// As [`free_schema`], for arrays.
+///
+/// # Safety
+/// `array` is null or a `Box`ed array made by [`new_array`], not yet freed.
+unsafe fn free_array(array: *mut FfiArray) {
+    if array.is_null() {
+        return;
+    }
+    // SAFETY: as in `free_schema`.
+    unsafe {
+        if let Some(release) = (*array).release {
+            release(array);
+        }
+        drop(Box::from_raw(array));
+    }
+}
+
+unsafe extern "C" fn release_array(array: *mut FfiArray) {
+    // SAFETY: as in `release_schema`, for an array and its `ArrayPrivate`.
+    unsafe {
+        let Some(array) = array.as_mut() else { return };
+        if array.release.is_some() && !array.private_data.is_null() {
+            let private = Box::from_raw(array.private_data.cast::<ArrayPrivate>());
+            for &child in &private.children {
+                free_array(child);
+            }
+            free_array(private.dictionary);
+        }
+        array.private_data = ptr::null_mut();
+        array.release = None;
+    }
+}
+
+fn new_array(
+    holder: &Arc<TableHolder>,
+    length: usize,
+    null_count: usize,
+    buffers: Vec<*const c_void>,
+    children: Vec<FfiArray>,
+    dictionary: Option<FfiArray>,
+) -> FfiArray {
+    let mut private = Box::new(ArrayPrivate {
+        _holder: Arc::clone(holder),
+        buffers,
+        children: children.into_iter().map(|child| Box::into_raw(Box::new(child))).collect(),
+        dictionary: dictionary.map_or(ptr::null_mut(), |d| Box::into_raw(Box::new(d))),
+    });
+    let n_buffers = private.buffers.len() as i64;
+    let n_children = private.children.len() as i64;
+    let buffers = private.buffers.as_mut_ptr();
+    let children = if n_children == 0 { ptr::null_mut() } else { private.children.as_mut_ptr() };
+    let dictionary = private.dictionary;
+    FfiArray {
+        length: length as i64,
+        null_count: null_count as i64,
+        offset: 0,
+        n_buffers,
+        n_children,
+        buffers,
+        children,
+        dictionary,
+        release: Some(release_array),
+        private_data: Box::into_raw(private).cast(),
+    }
+}
+
+/// A buffer's address for the buffer table; null for an empty one (which the interface allows,
+/// and which no consumer then reads).
+fn address<T>(values: &[T]) -> *const c_void {
+    if values.is_empty() { ptr::null() } else { values.as_ptr().cast() }
+}
+
+fn column_array(holder: &Arc<TableHolder>, column: &Column) -> FfiArray {
+    // The bitmap may be left out only when there is no null.
+    let validity = if column.null_count() > 0 { address(column.validity().bits()) } else { ptr::null() };
+    let mut dictionary = None;
+    let buffers = match column.data() {
+        ColumnData::UInt64(v) => vec![validity, address(v)],
+        ColumnData::UInt16(v) => vec![validity, address(v)],
+        ColumnData::Int16(v) => vec![validity, address(v)],
+        ColumnData::Int64(v) | ColumnData::Timestamp(v) => vec![validity, address(v)],
+        ColumnData::Float64(v) => vec![validity, address(v)],
+        // The offsets always hold rows + 1 entries (checked by `check_layout`).
+        ColumnData::String { offsets, values } => vec![validity, offsets.as_ptr().cast(), address(values)],
+        ColumnData::Dictionary { codes, pool } => {
+            // The pool's offsets are u32 holding at most i32::MAX (checked by `check_layout`),
+            // so the same memory is a valid int32 offsets buffer.
+            dictionary = Some(new_array(
+                holder,
+                pool.len(),
+                0,
+                vec![ptr::null(), pool.offsets().as_ptr().cast(), address(pool.values_bytes())],
+                Vec::new(),
+                None,
+            ));
+            vec![validity, address(codes)]
+        }
+    };
+    new_array(holder, column.len(), column.null_count(), buffers, Vec::new(), dictionary)
+}
+
+fn table_array(holder: &Arc<TableHolder>) -> FfiArray {
+    let children = (0..holder.names.len()).map(|i| column_array(holder, holder.column(i))).collect();
+    new_array(holder, holder.table.num_rows(), 0, vec![ptr::null()], children, None)
 }

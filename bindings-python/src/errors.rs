@@ -1,7 +1,8 @@
 //! The one place where core errors become Python exceptions, and the panic guard.
 //!
 //! The exception classes are written in Python (`ferrule/errors.py`) so that they can subclass the
-//! builtins users catch (`ValueError`, `OSError`, ...) and carry `.code`, `.line` and `.offset`.
+//! builtins users catch (`ValueError`, `OSError`, ...) and carry `.code`, `.line` and `.offset`
+//! (and `ParseError` a `.reason`).
 
 use ferrule_core::{Error, ErrorKind};
 use pyo3::exceptions::PyRuntimeError;
@@ -44,6 +45,11 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     kwargs.set_item("code", err.code())?;
     kwargs.set_item("line", err.location().line)?;
     kwargs.set_item("offset", err.location().offset)?;
+    if err.kind() == ErrorKind::Parse {
+        // `ParseError.reason`: the finer code of a bad log line (`UNTERMINATED_QUOTE`, ...), or
+        // `None` (a bad format string).
+        kwargs.set_item("reason", err.reason())?;
+    }
     let exception = class.call((err.to_string(),), Some(&kwargs))?;
     Ok(PyErr::from_value(exception))
 }

@@ -5,6 +5,7 @@ mod arrow;
 mod errors;
 mod factorize;
 mod input;
+mod logs;
 mod pool;
 mod vector;
 
@@ -67,6 +68,7 @@ fn _ferrule(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<pool::StringPool>()?;
     module.add_class::<pool::FrozenStringPool>()?;
     vector::register(module)?;
+    logs::register(module)?;
     module.add_function(wrap_pyfunction!(_debug_raise, module)?)?;
     module.add_function(wrap_pyfunction!(_debug_panic, module)?)?;
     Ok(())

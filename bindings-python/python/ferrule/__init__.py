@@ -16,6 +16,9 @@
 >>> import numpy as np
 >>> ferrule.vector.dot(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
 11.0
+>>> table = ferrule.logs.parse_bytes(b'::1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 5', "common")
+>>> table.column("status").tolist(), table.stats["ok"]
+([200], 1)
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from ferrule._ferrule import (
     factorize,
     version,
 )
-from ferrule import vector
+from ferrule import logs, vector
 from ferrule._typing import Capabilities
 from ferrule.errors import (
     ArgumentTypeError,
@@ -53,6 +56,7 @@ __all__ = [
     "FrozenStringPool",
     "factorize",
     "vector",
+    "logs",
     "FerruleError",
     "InvalidArgumentError",
     "ArgumentTypeError",

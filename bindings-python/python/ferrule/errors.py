@@ -88,9 +88,43 @@ class InvalidUtf8Error(FerruleError, UnicodeError):
 
 
 class ParseError(FerruleError, ValueError):
-    """Text does not follow the expected grammar (a log line, a format string)."""
+    """Text does not follow the expected grammar (a log line, a format string).
+
+    ``reason`` is the finer, stable code of a bad log line (``"UNTERMINATED_QUOTE"``,
+    ``"BAD_TIMESTAMP"``, ... as in a ``LogTable``'s ``error`` column), or ``None`` (a bad format
+    string). For a log line, ``line`` is its 1-based number and ``offset`` the byte in the line
+    where parsing stopped.
+    """
 
     default_code = "FERRULE_PARSE"
+
+    reason: str | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        line: int | None = None,
+        offset: int | None = None,
+        reason: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, line=line, offset=offset)
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_parse_error, (type(self), self.args, self.code, self.line, self.offset, self.reason))
+
+
+def _rebuild_parse_error(
+    cls: type[ParseError],
+    args: tuple[Any, ...],
+    code: str,
+    line: int | None,
+    offset: int | None,
+    reason: str | None,
+) -> ParseError:
+    return cls(*args, code=code, line=line, offset=offset, reason=reason)
 
 
 class CapacityError(FerruleError, OverflowError):
