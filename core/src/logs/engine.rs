@@ -333,6 +333,9 @@ impl Engine {
                                 sink.truncate(row);
                                 validity.truncate(row);
                             }
+                            // The failed line is reported, not counted: the stats describe the
+                            // rows a caller may still take (`lines == ok + errors + skipped`).
+                            self.stats.lines -= 1;
                             let err = record.to_error();
                             self.errors.push(record);
                             self.failed = Some(err.clone());
@@ -687,6 +690,11 @@ impl Engine {
         let table = LogTable::new(columns, std::mem::take(&mut self.errors), std::mem::take(&mut self.stats));
         self.rows = 0;
         table
+    }
+
+    /// With `on_error = Raise`, the failure that stopped the parse.
+    pub(crate) fn failure(&self) -> Option<&Error> {
+        self.failed.as_ref()
     }
 
     pub(crate) fn last_error(&self) -> Option<&ErrorRecord> {

@@ -89,7 +89,8 @@ impl StreamParser {
     }
 
     /// The rows parsed so far (of complete lines), with the stats and errors since the last
-    /// batch.
+    /// batch. After an `on_error = "raise"` failure these are the rows before the bad line (they
+    /// were accepted), and [`finish`](Self::finish) fails again.
     pub fn take_batch(&mut self) -> LogTable {
         let mut table = self.engine.take_table();
         table.stats_mut().seconds = std::mem::take(&mut self.seconds);
@@ -100,6 +101,9 @@ impl StreamParser {
     /// parser accepts nothing afterwards.
     pub fn finish(&mut self) -> Result<LogTable> {
         self.check_open()?;
+        if let Some(err) = self.engine.failure() {
+            return Err(err.clone());
+        }
         self.finished = true;
         let started = Instant::now();
         if !self.pending.is_empty() {

@@ -325,6 +325,19 @@ fn on_error_raise_stops_at_the_first_bad_line() {
 }
 
 #[test]
+fn a_stream_stopped_by_raise_keeps_failing_and_its_stats_add_up() {
+    let options = ParseOptions { on_error: OnError::Raise, ..Default::default() };
+    let mut parser = StreamParser::new(&combined(), &options).unwrap();
+    let err = parser.push(format!("{GOOD}\nbad line\n").as_bytes()).unwrap_err();
+    assert_eq!((err.reason(), err.location().line), (Some("TOO_FEW_FIELDS"), Some(2)));
+    assert_eq!(parser.push(b"more\n").unwrap_err(), err);
+    let accepted = parser.take_batch();
+    assert_eq!(accepted.num_rows(), 1);
+    assert_stats_add_up(&accepted);
+    assert_eq!(parser.finish().unwrap_err(), err);
+}
+
+#[test]
 fn raise_reports_the_first_bad_line_of_a_parallel_parse() {
     let data = std::fs::read(SAMPLE).unwrap();
     let options = ParseOptions { on_error: OnError::Raise, threads: Some(2), ..Default::default() };
@@ -439,6 +452,26 @@ fn batch_reading_equals_the_whole_file_in_bounded_batches() {
         let joined = parallel::concat(tables).unwrap();
         assert_same(&joined, &expected);
     }
+}
+
+/// The memory-mapped path on small files (the part of `parse_file` with `unsafe`; `make
+/// test-rust` runs this one under valgrind, the whole-sample tests are too slow there).
+#[test]
+fn small_files_are_mapped_and_parsed() {
+    let path = temp_path("small.log");
+    std::fs::write(&path, format!("{GOOD}\n\n{GOOD}")).unwrap();
+    let table = parse_file(&path, &combined(), &ParseOptions::default()).unwrap();
+    assert_eq!((table.stats().lines, table.stats().ok, table.num_rows()), (3, 2, 2));
+    assert_eq!(text(&table, "user_agent", 1).as_deref(), Some("Mozilla/4.08 [en] (Win98; I ;Nav)"));
+    let empty = temp_path("small-empty.log");
+    std::fs::write(&empty, b"").unwrap();
+    assert_eq!(parse_file(&empty, &combined(), &ParseOptions::default()).unwrap().num_rows(), 0);
+    let one_byte = temp_path("small-one.log");
+    std::fs::write(&one_byte, b"x").unwrap();
+    assert_eq!(
+        parse_file(&one_byte, &combined(), &ParseOptions::default()).unwrap().errors()[0].error,
+        RowError::TooFewFields
+    );
 }
 
 #[test]
