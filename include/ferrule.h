@@ -197,6 +197,139 @@ typedef uint32_t ferrule_precision;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// What a parse does with a line that does not parse (`ferrule_log_options.on_error`, a
+// `uint32_t`; other values fail with `FERRULE_STATUS_INVALID_ARGUMENT`). The names are those
+// of every ferrule runtime ("row", "skip", "raise"; see `ferrule_log_on_error_parse`).
+enum ferrule_on_error
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // The default: keep the line as a row with its `error` and `error_offset` columns set (and
+  // whatever fields parsed before the failure).
+  FERRULE_ON_ERROR_ROW = 0,
+  // Drop the line: it counts in `stats.skipped` and is still listed by
+  // `ferrule_log_table_error`.
+  FERRULE_ON_ERROR_SKIP = 1,
+  // Fail at the first bad line with `FERRULE_STATUS_PARSE`: the message has the reason (a row
+  // error code such as `UNTERMINATED_QUOTE`), the line, the byte in the line and a snippet;
+  // `ferrule_log_last_error` gives them as values.
+  FERRULE_ON_ERROR_RAISE = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ferrule_on_error ferrule_on_error;
+#else
+typedef uint32_t ferrule_on_error;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Which grammar `ferrule_log_format_parse` reads (its `kind` argument, a `uint32_t`; other
+// values fail with `FERRULE_STATUS_INVALID_ARGUMENT`).
+enum ferrule_log_format_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // A preset name: `combined` (Apache and nginx default), `common` (alias `clf`) or
+  // `vhost_combined`.
+  FERRULE_LOG_FORMAT_PRESET = 0,
+  // An nginx `log_format` string (`$remote_addr - $remote_user [$time_local] "$request" ...`),
+  // optionally as written in nginx.conf (single-quoted parts, `log_format NAME`, `;`).
+  FERRULE_LOG_FORMAT_NGINX = 1,
+  // An Apache `LogFormat` string (`%h %l %u %t \"%r\" %>s %b`).
+  FERRULE_LOG_FORMAT_APACHE = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ferrule_log_format_kind ferrule_log_format_kind;
+#else
+typedef uint32_t ferrule_log_format_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The type of a table column (`ferrule_log_table_column_type`). Values never change meaning.
+// Null rows hold 0, an empty string or code 0: always consult the validity bitmap.
+enum ferrule_log_column_type
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // `uint64_t` (`line`, byte counts, `error_offset`): `ferrule_log_table_column_u64`.
+  FERRULE_LOG_COLUMN_UINT64 = 0,
+  // `uint16_t` (`status`): `ferrule_log_table_column_u16`.
+  FERRULE_LOG_COLUMN_UINT16 = 1,
+  // `int16_t` (`tz_offset`, the original UTC offset in minutes): `ferrule_log_table_column_i16`.
+  FERRULE_LOG_COLUMN_INT16 = 2,
+  // `int64_t` (integers such as a pid or a port): `ferrule_log_table_column_i64`.
+  FERRULE_LOG_COLUMN_INT64 = 3,
+  // `double` (durations, in the unit the column name says): `ferrule_log_table_column_f64`.
+  FERRULE_LOG_COLUMN_FLOAT64 = 4,
+  // `int64_t` microseconds since the Unix epoch, UTC (`timestamp`):
+  // `ferrule_log_table_column_timestamp`.
+  FERRULE_LOG_COLUMN_TIMESTAMP = 5,
+  // Plain byte strings, Arrow `large_utf8` layout: `ferrule_log_table_column_strings`.
+  FERRULE_LOG_COLUMN_STRING = 6,
+  // Dictionary-encoded byte strings: `uint32_t` codes (`ferrule_log_table_column_codes`) into
+  // the column's dictionary (`ferrule_log_table_dictionary`).
+  FERRULE_LOG_COLUMN_DICTIONARY = 7,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum ferrule_log_column_type ferrule_log_column_type;
+#else
+typedef uint32_t ferrule_log_column_type;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// A compiled log format: a preset, or an nginx or Apache format string compiled once. Parse any
+// number of inputs with it.
+//
+// Opaque: created by `ferrule_log_format_parse`, owned by the caller, released with
+// `ferrule_log_format_free`. Parses, parsers and readers copy what they need from it, so it may
+// be freed as soon as the call that takes it returns. Immutable, so thread-safe: any number of
+// threads may use one format at once (except `ferrule_log_format_free`, which must run alone,
+// after every other use).
+typedef struct ferrule_log_format ferrule_log_format;
+
+// A streaming parser: fed chunks of any size (`ferrule_log_parser_push`), it parses every
+// complete line as soon as it has it and keeps a line split across chunks until its end
+// arrives. `ferrule_log_parser_take_batch` hands out the rows parsed so far (for bounded
+// memory), `ferrule_log_parser_finish` parses the last, unterminated line and hands out the
+// rest. Line numbers and dictionary codes run on across the batches of one parser.
+//
+// Opaque: created by `ferrule_log_parser_new`, owned by the caller, released with
+// `ferrule_log_parser_free`. Thread-safe: calls on one parser from several threads take turns
+// (a mutex), in whatever order they arrive; `ferrule_log_parser_free` must run alone, after
+// every other use. Tables it handed out are independent of it.
+typedef struct ferrule_log_parser ferrule_log_parser;
+
+// A reader of a log file in batches of at most `batch_rows` rows, in bounded memory (a read
+// buffer, one batch and the dictionaries) whatever the file's size; gzip files are inflated as
+// they are read. Line numbers and dictionary codes run on across batches.
+//
+// Opaque: created by `ferrule_log_reader_open`, owned by the caller, released with
+// `ferrule_log_reader_free`. Thread-safe: calls on one reader from several threads take turns
+// (a mutex), each getting the next batch; `ferrule_log_reader_free` must run alone, after every
+// other use. Tables it handed out are independent of it.
+typedef struct ferrule_log_reader ferrule_log_reader;
+
+// Parsed log lines as typed columns: one row per non-empty input line (failed lines included
+// unless `on_error` skipped them). Columns, in order: `line` (uint64, 1-based), the format's
+// fields (for `combined`: vhost, client, ident, user, timestamp, tz_offset, request, method,
+// path, protocol, status, bytes, referer, user_agent), `error` (dictionary of row error codes
+// such as `UNTERMINATED_QUOTE`, null on rows that parsed) and `error_offset` (uint64, the byte in
+// the line where parsing stopped, null on rows that parsed).
+//
+// Opaque: created by the parse functions (`ferrule_log_parse_file`, `ferrule_log_parse_bytes`,
+// `ferrule_log_parser_finish`, `ferrule_log_parser_take_batch`, `ferrule_log_reader_next`),
+// owned by the caller, released with `ferrule_log_table_free`. Every pointer an accessor
+// returns points into the table: read-only, never freed by the caller, valid and unchanged
+// until `ferrule_log_table_free(table)` (also after the parser, reader or format that made it
+// is freed). Immutable, so thread-safe: any number of threads may read one table at once
+// (except `ferrule_log_table_free`, which must run alone, after every other use).
+typedef struct ferrule_log_table ferrule_log_table;
+
 // A string pool: a dictionary that stores each distinct byte string once and names it by a
 // dense `uint32_t` id, given in first-seen order from 0. Equal ids always mean equal bytes.
 //
@@ -231,6 +364,58 @@ typedef struct ferrule_vec_options {
   // `FERRULE_STATUS_INVALID_ARGUMENT`. Results do not depend on it.
   size_t threads;
 } ferrule_vec_options;
+
+// Options of a parse (`ferrule_log_parse_file`, `ferrule_log_parse_bytes`,
+// `ferrule_log_parser_new`, `ferrule_log_reader_open`). Passing NULL means the defaults, and so
+// does a zero-initialized struct (`ferrule_log_options options = {0};`). A plain value: the call
+// reads it (and the `plain_columns` bytes) once and keeps no pointer to it.
+typedef struct ferrule_log_options {
+  // A `ferrule_on_error` value: `FERRULE_ON_ERROR_ROW` (0, the default),
+  // `FERRULE_ON_ERROR_SKIP` or `FERRULE_ON_ERROR_RAISE`. Any other value fails with
+  // `FERRULE_STATUS_INVALID_ARGUMENT`.
+  uint32_t on_error;
+  // Threads of a whole-input parse (`ferrule_log_parse_file`/`_bytes`): 0 = all cores, 1 =
+  // on the calling thread, up to 1024 = a pool of that many threads ferrule keeps for later
+  // calls. More than 1024 fails with `FERRULE_STATUS_INVALID_ARGUMENT`. The table does not
+  // depend on it. The streaming parser and the batch reader parse on the calling thread.
+  size_t threads;
+  // 1: undo `\"`, `\\` and `\xNN` escapes in string fields; 0 (default): keep the text as
+  // logged. Other values fail with `FERRULE_STATUS_INVALID_ARGUMENT`.
+  uint32_t unescape;
+  // 1: lines that are not UTF-8 become error rows (`INVALID_UTF8`); 0 (default): they parse
+  // as bytes (string columns hold the raw bytes). Other values fail with
+  // `FERRULE_STATUS_INVALID_ARGUMENT`.
+  uint32_t strict_utf8;
+  // The string columns to store plain (`FERRULE_LOG_COLUMN_STRING`) rather than
+  // dictionary-encoded, as comma-separated names (`"request,path,user_agent"`; spaces around
+  // names are ignored), `plain_columns_len` bytes, not NUL-terminated. NULL (with
+  // `plain_columns_len` 0): the default, `request` and `path`. Non-NULL with length 0: none,
+  // every string column is a dictionary. A name that is not a string column of the format
+  // fails with `FERRULE_STATUS_INVALID_ARGUMENT`.
+  const uint8_t *plain_columns;
+  // The length of `plain_columns` in bytes.
+  size_t plain_columns_len;
+} ferrule_log_options;
+
+// The counts of a parse (`ferrule_log_table_stats`). A plain value: copy it freely. Always
+// `lines == ok + errors + skipped`; the table has `ok + errors` rows.
+typedef struct ferrule_log_stats {
+  // Lines read, including empty ones.
+  uint64_t lines;
+  // Rows parsed without error.
+  uint64_t ok;
+  // Rows kept with an error code (0 with `FERRULE_ON_ERROR_SKIP`, whose failed lines count
+  // as skipped).
+  uint64_t errors;
+  // Lines not in the table: empty lines and, with `FERRULE_ON_ERROR_SKIP`, failed ones.
+  uint64_t skipped;
+  // Empty lines (part of `skipped`).
+  uint64_t empty;
+  // Bytes of input read (inflated bytes for gzip).
+  uint64_t bytes;
+  // Wall-clock seconds spent parsing (a file parse includes reading the file).
+  double seconds;
+} ferrule_log_stats;
 
 #ifdef __cplusplus
 extern "C" {
@@ -962,6 +1147,474 @@ ferrule_status ferrule_vec_topk_f64(const double *queries,
                                     size_t *out_indices,
                                     double *out_distances,
                                     size_t out_capacity);
+
+// Stores where the most recent failed `ferrule_log_*` call on this thread found a bad line:
+// its 1-based line number in `*out_line`, the byte in that line where parsing stopped in
+// `*out_offset`, and the row error code (`UNTERMINATED_QUOTE`, `BAD_TIMESTAMP`, ...) in
+// `*out_reason` / `*out_reason_len`. These are set by `FERRULE_STATUS_PARSE` failures of a parse
+// with `on_error = FERRULE_ON_ERROR_RAISE`; after any other failure of a `ferrule_log_*` call
+// (or none yet) the line is 0, the offset 0 and the reason empty. Successful calls, calls
+// outside `ferrule_log_*` and this call leave it as it is; `ferrule_last_error_message` has the
+// full text.
+//
+// The reason is a static string, never freed, NOT NUL-terminated (use the length);
+// `*out_reason` is never NULL. Thread-safe: each thread has its own.
+//
+// # Safety
+// Each pointer must be NULL or valid for one write.
+ferrule_status ferrule_log_last_error(uint64_t *out_line,
+                                      uint64_t *out_offset,
+                                      const uint8_t **out_reason,
+                                      size_t *out_reason_len);
+
+// Stores the `ferrule_on_error` value called by the `len` bytes at `name` (`"row"`, `"skip"`
+// or `"raise"`, the names every ferrule runtime uses; not NUL-terminated) in `*out`. Fails with
+// `FERRULE_STATUS_INVALID_ARGUMENT` for any other name. Thread-safe.
+//
+// # Safety
+// `name`: NULL only when `len` is 0, else valid for reads of `len` bytes; `out`: NULL or valid
+// for one write.
+ferrule_status ferrule_log_on_error_parse(const uint8_t *name, size_t len, ferrule_on_error *out);
+
+// The name of a `ferrule_log_column_type` value (`"uint16"`, `"timestamp[us, UTC]"`,
+// `"string"`, `"dictionary"`, ..., the names every ferrule runtime uses), a static string never
+// freed; NULL for a value that is not a column type. Thread-safe.
+const char *ferrule_log_column_type_name(uint32_t column_type);
+
+// Compiles the `spec_len` bytes at `spec` (UTF-8, not NUL-terminated) as a format of `kind`, a
+// `ferrule_log_format_kind` value, into a new format at `*out_format`. The caller owns it and
+// releases it with `ferrule_log_format_free`.
+//
+// - `FERRULE_LOG_FORMAT_PRESET`: `spec` is `"combined"`, `"common"` (or `"clf"`) or
+//   `"vhost_combined"`; another name fails with `FERRULE_STATUS_INVALID_ARGUMENT`.
+// - `FERRULE_LOG_FORMAT_NGINX` / `FERRULE_LOG_FORMAT_APACHE`: a format string that does not
+//   compile (no fields, two fields with nothing between them, ...) fails with
+//   `FERRULE_STATUS_PARSE`.
+//
+// A `kind` not listed fails with `FERRULE_STATUS_INVALID_ARGUMENT`, bytes that are not UTF-8
+// with `FERRULE_STATUS_INVALID_UTF8`. The columns of every format: `line` (uint64), the format's
+// fields, then `error` (dictionary of row error codes, null on rows that parsed) and
+// `error_offset` (uint64). Thread-safe.
+//
+// # Safety
+// `spec` must be NULL (only when `spec_len` is 0) or valid for reads of `spec_len` bytes;
+// `out_format` NULL or valid for a write of one pointer.
+ferrule_status ferrule_log_format_parse(const uint8_t *spec,
+                                        size_t spec_len,
+                                        uint32_t kind,
+                                        struct ferrule_log_format **out_format);
+
+// Releases a format. NULL is accepted and ignored. Tables, parsers and readers made with it
+// stay valid. Not thread-safe with respect to this format: no other call may use it during or
+// after this one.
+//
+// # Safety
+// `format` must be NULL or a live format, not used by any other call now or later.
+void ferrule_log_format_free(struct ferrule_log_format *format);
+
+// Stores the kind of `format` (how it was compiled) in `*out_kind`. Thread-safe.
+//
+// # Safety
+// `format` must be NULL or live; `out_kind` NULL or valid for one write.
+ferrule_status ferrule_log_format_get_kind(const struct ferrule_log_format *format,
+                                           ferrule_log_format_kind *out_kind);
+
+// Parses the log file at the `path_len` bytes of `path` (not NUL-terminated) with `format` into
+// a new table at `*out_table`; the caller owns it and releases it with `ferrule_log_table_free`.
+//
+// Plain files are memory-mapped and parsed on `options->threads` threads (the table is the same
+// for every thread count); gzip files (detected by their magic bytes, whatever the name) are
+// inflated into memory first. The file must not be truncated while it is parsed. `options` may
+// be NULL (the defaults).
+//
+// Fails with `FERRULE_STATUS_IO` when the file cannot be read (missing, a directory, no
+// permission), `FERRULE_STATUS_CORRUPT` for truncated or corrupt gzip data,
+// `FERRULE_STATUS_INVALID_ARGUMENT` for bad options, and, with `FERRULE_ON_ERROR_RAISE`,
+// `FERRULE_STATUS_PARSE` at the first bad line (`ferrule_log_last_error` has its line, offset
+// and reason). Thread-safe.
+//
+// # Safety
+// `path` must be NULL (only when `path_len` is 0) or valid for reads of `path_len` bytes;
+// `format` NULL or live; `options` NULL or valid for reads of one `ferrule_log_options`;
+// `out_table` NULL or valid for a write of one pointer.
+ferrule_status ferrule_log_parse_file(const uint8_t *path,
+                                      size_t path_len,
+                                      const struct ferrule_log_format *format,
+                                      const struct ferrule_log_options *options,
+                                      struct ferrule_log_table **out_table);
+
+// Parses the `len` bytes at `data` (lines split at `\n`, a `\r` before it dropped, a last line
+// without one included) with `format` into a new table at `*out_table`; the caller owns it and
+// releases it with `ferrule_log_table_free`, and keeps ownership of `data`, which is not used
+// after the call (the table holds copies). `data` may be NULL when `len` is 0. Large inputs are
+// parsed on `options->threads` threads; `options` may be NULL (the defaults).
+//
+// Fails with `FERRULE_STATUS_INVALID_ARGUMENT` for bad options and, with
+// `FERRULE_ON_ERROR_RAISE`, `FERRULE_STATUS_PARSE` at the first bad line. Thread-safe.
+//
+// # Safety
+// `data` must be NULL (only when `len` is 0) or valid for reads of `len` bytes that nobody
+// writes during the call; `format` NULL or live; `options` NULL or valid for reads of one
+// `ferrule_log_options`; `out_table` NULL or valid for a write of one pointer.
+ferrule_status ferrule_log_parse_bytes(const uint8_t *data,
+                                       size_t len,
+                                       const struct ferrule_log_format *format,
+                                       const struct ferrule_log_options *options,
+                                       struct ferrule_log_table **out_table);
+
+// Creates a streaming parser for `format` with `options` (NULL: the defaults; `threads` is not
+// used: a streaming parser parses on the calling thread) into `*out_parser`. The caller owns it
+// and releases it with `ferrule_log_parser_free`; `format` may be freed right after this call.
+// Fails with `FERRULE_STATUS_INVALID_ARGUMENT` for bad options. Thread-safe.
+//
+// # Safety
+// `format` must be NULL or live; `options` NULL or valid for reads of one
+// `ferrule_log_options`; `out_parser` NULL or valid for a write of one pointer.
+ferrule_status ferrule_log_parser_new(const struct ferrule_log_format *format,
+                                      const struct ferrule_log_options *options,
+                                      struct ferrule_log_parser **out_parser);
+
+// Feeds the `len` bytes at `data` (any split of the input: a chunk may end inside a line, even
+// inside a UTF-8 sequence) and parses every line they complete. `data` may be NULL when `len` is
+// 0; the parser copies what it keeps, so the caller may reuse `data` after the call.
+//
+// Fails with `FERRULE_STATUS_PARSE` with `FERRULE_ON_ERROR_RAISE` at the first bad line, and with
+// `FERRULE_STATUS_INVALID_ARGUMENT` after `ferrule_log_parser_finish`. After a failed push or
+// finish, every later push, take_batch and finish fails the same way. Thread-safe.
+//
+// # Safety
+// `parser` must be NULL or live; `data` NULL (only when `len` is 0) or valid for reads of
+// `len` bytes.
+ferrule_status ferrule_log_parser_push(struct ferrule_log_parser *parser,
+                                       const uint8_t *data,
+                                       size_t len);
+
+// Hands out the rows of the complete lines parsed so far (and not handed out yet) as a new
+// table at `*out_table`, with the errors and stats since the last batch; the caller owns it. The
+// parser goes on: push more and take or finish again. A table with 0 rows is a valid result.
+// Fails with `FERRULE_STATUS_INVALID_ARGUMENT` after `ferrule_log_parser_finish`, and with the
+// error of an earlier failed push or finish. Thread-safe.
+//
+// # Safety
+// `parser` must be NULL or live; `out_table` NULL or valid for a write of one pointer.
+ferrule_status ferrule_log_parser_take_batch(struct ferrule_log_parser *parser,
+                                             struct ferrule_log_table **out_table);
+
+// Ends the input: parses what is pending as the last line, and hands out every row not handed
+// out yet as a new table at `*out_table` (the caller owns it). The parser accepts nothing
+// afterwards (push, take_batch and finish fail with `FERRULE_STATUS_INVALID_ARGUMENT`); free it.
+// Fails with `FERRULE_STATUS_PARSE` with `FERRULE_ON_ERROR_RAISE` when a bad line was met (now
+// or in an earlier push), and then hands out nothing. Thread-safe.
+//
+// # Safety
+// `parser` must be NULL or live; `out_table` NULL or valid for a write of one pointer.
+ferrule_status ferrule_log_parser_finish(struct ferrule_log_parser *parser,
+                                         struct ferrule_log_table **out_table);
+
+// Releases a parser and the input it holds back. NULL is accepted and ignored. Tables it
+// handed out stay valid. Not thread-safe with respect to this parser: no other call may use it
+// during or after this one.
+//
+// # Safety
+// `parser` must be NULL or a live parser, not used by any other call now or later.
+void ferrule_log_parser_free(struct ferrule_log_parser *parser);
+
+// Opens the log file at the `path_len` bytes of `path` (not NUL-terminated) for reading with
+// `format` in batches of at most `batch_rows` rows, into a new reader at `*out_reader`; the
+// caller owns it and releases it with `ferrule_log_reader_free`. `options` may be NULL (the
+// defaults; `threads` is not used: a reader parses on the calling thread).
+//
+// Fails with `FERRULE_STATUS_IO` when the file cannot be opened (missing, a directory),
+// `FERRULE_STATUS_INVALID_ARGUMENT` for bad options or `batch_rows` 0. Thread-safe.
+//
+// # Safety
+// `path` must be NULL (only when `path_len` is 0) or valid for reads of `path_len` bytes;
+// `format` NULL or live; `options` NULL or valid for reads of one `ferrule_log_options`;
+// `out_reader` NULL or valid for a write of one pointer.
+ferrule_status ferrule_log_reader_open(const uint8_t *path,
+                                       size_t path_len,
+                                       const struct ferrule_log_format *format,
+                                       const struct ferrule_log_options *options,
+                                       size_t batch_rows,
+                                       struct ferrule_log_reader **out_reader);
+
+// Reads the next batch into a new table at `*out_table` (the caller owns it), or stores NULL
+// there when the file has no more lines (a success: `FERRULE_STATUS_OK` with `*out_table`
+// NULL; later calls keep storing NULL). A batch has at least 1 and at most `batch_rows` rows,
+// except that the last may have 0 rows when the file ends with lines that make no row (empty or
+// skipped): its stats still count them.
+//
+// Fails with `FERRULE_STATUS_IO` or `FERRULE_STATUS_CORRUPT` (truncated or corrupt gzip) when
+// the file cannot be read, and with `FERRULE_STATUS_PARSE` with `FERRULE_ON_ERROR_RAISE` at the
+// first bad line; after a failure every later call fails the same way. Thread-safe.
+//
+// # Safety
+// `reader` must be NULL or live; `out_table` NULL or valid for a write of one pointer.
+ferrule_status ferrule_log_reader_next(struct ferrule_log_reader *reader,
+                                       struct ferrule_log_table **out_table);
+
+// Releases a reader and closes its file. NULL is accepted and ignored. Tables it handed out
+// stay valid. Not thread-safe with respect to this reader: no other call may use it during or
+// after this one.
+//
+// # Safety
+// `reader` must be NULL or a live reader, not used by any other call now or later.
+void ferrule_log_reader_free(struct ferrule_log_reader *reader);
+
+// Releases a table and everything it holds. NULL is accepted and ignored.
+// Every pointer an accessor returned for this table dangles afterwards. Not thread-safe with
+// respect to this table: no other call may use it during or after this one.
+//
+// # Safety
+// `table` must be NULL or a live table, not used by any other call now or later.
+void ferrule_log_table_free(struct ferrule_log_table *table);
+
+// Stores the number of rows in `*out_rows`. Thread-safe.
+//
+// # Safety
+// `table` must be NULL or live; `out_rows` NULL or valid for one write.
+ferrule_status ferrule_log_table_num_rows(const struct ferrule_log_table *table, size_t *out_rows);
+
+// Stores the number of columns in `*out_columns`; columns are numbered from 0. Thread-safe.
+//
+// # Safety
+// `table` must be NULL or live; `out_columns` NULL or valid for one write.
+ferrule_status ferrule_log_table_num_columns(const struct ferrule_log_table *table,
+                                             size_t *out_columns);
+
+// Stores the index of the column called by the `name_len` bytes at `name` (not
+// NUL-terminated, e.g. `"status"`) in `*out_index`. Fails with `FERRULE_STATUS_INVALID_ARGUMENT`
+// (the message lists the columns there are) when the table has no such column, and
+// `FERRULE_STATUS_INVALID_UTF8` when the name is not UTF-8. Thread-safe.
+//
+// # Safety
+// `table` must be NULL or live; `name` NULL (only when `name_len` is 0) or valid for reads of
+// `name_len` bytes; `out_index` NULL or valid for one write.
+ferrule_status ferrule_log_table_column_index(const struct ferrule_log_table *table,
+                                              const uint8_t *name,
+                                              size_t name_len,
+                                              size_t *out_index);
+
+// Stores the name of column `index` in `*out_name` and its length in bytes in `*out_len` (UTF-8,
+// NOT NUL-terminated). Fails with `FERRULE_STATUS_OUT_OF_RANGE` when `index` is not below the
+// number of columns. The bytes belong to the table (see `ferrule_log_table`). Thread-safe.
+//
+// # Safety
+// `table` must be NULL or live; `out_name` and `out_len` NULL or valid for one write each.
+ferrule_status ferrule_log_table_column_name(const struct ferrule_log_table *table,
+                                             size_t index,
+                                             const uint8_t **out_name,
+                                             size_t *out_len);
+
+// Stores the type of column `index` in `*out_type`: it says which accessor reads the values.
+// Fails with `FERRULE_STATUS_OUT_OF_RANGE` when `index` is not below the number of columns.
+// Thread-safe.
+//
+// # Safety
+// `table` must be NULL or live; `out_type` NULL or valid for one write.
+ferrule_status ferrule_log_table_column_type(const struct ferrule_log_table *table,
+                                             size_t index,
+                                             ferrule_log_column_type *out_type);
+
+// Stores a pointer to the values of `uint64_t` column `index` (`FERRULE_LOG_COLUMN_UINT64`) in
+// `*out_values` and their number (the row count) in `*out_len`. Null rows hold 0: read
+// `ferrule_log_table_validity`.
+//
+// Fails with `FERRULE_STATUS_OUT_OF_RANGE` for an index past the last column and
+// `FERRULE_STATUS_INVALID_ARGUMENT` for a column of another type. `*out_values` is never NULL
+// (also with 0 rows) and stays valid until the table is freed. The same holds for every typed
+// accessor (`_u16`, `_i16`, `_i64`, `_f64`, `_timestamp`). Thread-safe.
+//
+// # Safety
+// `table` must be NULL or live; `out_values` and `out_len` NULL or valid for one write each.
+ferrule_status ferrule_log_table_column_u64(const struct ferrule_log_table *table,
+                                            size_t index,
+                                            const uint64_t **out_values,
+                                            size_t *out_len);
+
+// `ferrule_log_table_column_u64` for a `uint16_t` column (`FERRULE_LOG_COLUMN_UINT16`, such
+// as `status`).
+//
+// # Safety
+// As `ferrule_log_table_column_u64`.
+ferrule_status ferrule_log_table_column_u16(const struct ferrule_log_table *table,
+                                            size_t index,
+                                            const uint16_t **out_values,
+                                            size_t *out_len);
+
+// `ferrule_log_table_column_u64` for an `int16_t` column (`FERRULE_LOG_COLUMN_INT16`, such as
+// `tz_offset`, minutes east of UTC).
+//
+// # Safety
+// As `ferrule_log_table_column_u64`.
+ferrule_status ferrule_log_table_column_i16(const struct ferrule_log_table *table,
+                                            size_t index,
+                                            const int16_t **out_values,
+                                            size_t *out_len);
+
+// `ferrule_log_table_column_u64` for an `int64_t` column (`FERRULE_LOG_COLUMN_INT64`). A
+// timestamp column is read with `ferrule_log_table_column_timestamp`, not this.
+//
+// # Safety
+// As `ferrule_log_table_column_u64`.
+ferrule_status ferrule_log_table_column_i64(const struct ferrule_log_table *table,
+                                            size_t index,
+                                            const int64_t **out_values,
+                                            size_t *out_len);
+
+// `ferrule_log_table_column_u64` for a `double` column (`FERRULE_LOG_COLUMN_FLOAT64`, such as
+// nginx `request_time` in seconds or Apache `%D` in microseconds).
+//
+// # Safety
+// As `ferrule_log_table_column_u64`.
+ferrule_status ferrule_log_table_column_f64(const struct ferrule_log_table *table,
+                                            size_t index,
+                                            const double **out_values,
+                                            size_t *out_len);
+
+// `ferrule_log_table_column_u64` for a timestamp column (`FERRULE_LOG_COLUMN_TIMESTAMP`):
+// `int64_t` microseconds since the Unix epoch, UTC (the original zone is in `tz_offset`).
+//
+// # Safety
+// As `ferrule_log_table_column_u64`.
+ferrule_status ferrule_log_table_column_timestamp(const struct ferrule_log_table *table,
+                                                  size_t index,
+                                                  const int64_t **out_values,
+                                                  size_t *out_len);
+
+// Stores the validity bitmap of column `index` (any type) in `*out_bits` and its number of
+// null rows in `*out_null_count`. Arrow's layout: row `i` is valid (not null) when bit `i % 8`
+// of byte `bits[i / 8]` is set; the bitmap has `(rows + 7) / 8` bytes, bits past the last row
+// are 0. `*out_bits` is never NULL (also with 0 rows or 0 nulls) and stays valid until the
+// table is freed. Fails with `FERRULE_STATUS_OUT_OF_RANGE` for an index past the last column.
+// Thread-safe.
+//
+// # Safety
+// `table` must be NULL or live; `out_bits` and `out_null_count` NULL or valid for one write
+// each.
+ferrule_status ferrule_log_table_validity(const struct ferrule_log_table *table,
+                                          size_t index,
+                                          const uint8_t **out_bits,
+                                          size_t *out_null_count);
+
+// Stores the plain string column `index` (`FERRULE_LOG_COLUMN_STRING`, such as `request` and
+// `path`) in Arrow's `large_utf8` layout: row `i` is the bytes `values[offsets[i] ..
+// offsets[i + 1]]`. `*out_rows` is the row count; `offsets` has `rows + 1` entries, the first
+// 0; `values` has `offsets[rows]` bytes. Null rows are empty (read the validity bitmap). The
+// bytes are as logged, normally UTF-8 but not checked unless the parse had `strict_utf8`. Both
+// pointers are never NULL and stay valid until the table is freed.
+//
+// Fails with `FERRULE_STATUS_OUT_OF_RANGE` for an index past the last column and
+// `FERRULE_STATUS_INVALID_ARGUMENT` for a column of another type. Thread-safe.
+//
+// # Safety
+// `table` must be NULL or live; `out_offsets`, `out_values` and `out_rows` NULL or valid for
+// one write each.
+ferrule_status ferrule_log_table_column_strings(const struct ferrule_log_table *table,
+                                                size_t index,
+                                                const int64_t **out_offsets,
+                                                const uint8_t **out_values,
+                                                size_t *out_rows);
+
+// Stores the codes of dictionary column `index` (`FERRULE_LOG_COLUMN_DICTIONARY`) in
+// `*out_codes` and their number (the row count) in `*out_len`: row `i` is dictionary value
+// `codes[i]` (`ferrule_log_table_dictionary`). Null rows hold code 0: read the validity bitmap.
+//
+// Codes are stable across the tables of one streaming parser or batch reader: a code means the
+// same value in every batch (a later batch's dictionary holds every earlier value at the same
+// code, plus new ones). `*out_codes` is never NULL and stays valid until the table is freed.
+// Fails with `FERRULE_STATUS_OUT_OF_RANGE` for an index past the last column and
+// `FERRULE_STATUS_INVALID_ARGUMENT` for a column of another type. Thread-safe.
+//
+// # Safety
+// `table` must be NULL or live; `out_codes` and `out_len` NULL or valid for one write each.
+ferrule_status ferrule_log_table_column_codes(const struct ferrule_log_table *table,
+                                              size_t index,
+                                              const uint32_t **out_codes,
+                                              size_t *out_len);
+
+// Stores the dictionary of dictionary column `index` in Arrow's `utf8` layout: value `c` is the
+// bytes `values[offsets[c] .. offsets[c + 1]]` for `c` below `*out_count`; `offsets` has
+// `count + 1` entries, the first 0, each at most `INT32_MAX` (so the same memory reads as Arrow
+// `int32` offsets); `values` has `offsets[count]` bytes. Values are distinct and in first-seen
+// order; they are the raw logged bytes (normally UTF-8, not checked unless the parse had
+// `strict_utf8`). Both pointers are never NULL and stay valid until the table is freed.
+//
+// Fails with `FERRULE_STATUS_OUT_OF_RANGE` for an index past the last column and
+// `FERRULE_STATUS_INVALID_ARGUMENT` for a column of another type. Thread-safe.
+//
+// # Safety
+// `table` must be NULL or live; `out_offsets`, `out_values` and `out_count` NULL or valid for
+// one write each.
+ferrule_status ferrule_log_table_dictionary(const struct ferrule_log_table *table,
+                                            size_t index,
+                                            const uint32_t **out_offsets,
+                                            const uint8_t **out_values,
+                                            size_t *out_count);
+
+// Copies the dictionary of dictionary column `index` into a new string pool at `*out_pool`,
+// with the same ids as the column's codes: for `ferrule_pool_get` (the code of a value, e.g. to
+// filter rows by method) and `ferrule_pool_serialize`. The caller owns the pool and releases it
+// with `ferrule_pool_free`; it is independent of the table. Costs a copy of the dictionary (its
+// distinct values, not its rows); `ferrule_log_table_dictionary` reads the same values without
+// copying.
+//
+// Fails with `FERRULE_STATUS_OUT_OF_RANGE` for an index past the last column and
+// `FERRULE_STATUS_INVALID_ARGUMENT` for a column of another type. Thread-safe.
+//
+// # Safety
+// `table` must be NULL or live; `out_pool` NULL or valid for a write of one pointer.
+ferrule_status ferrule_log_table_dictionary_pool(const struct ferrule_log_table *table,
+                                                 size_t index,
+                                                 struct ferrule_pool **out_pool);
+
+// Stores the number of failed lines in `*out_count`: rows with an error code, and with
+// `FERRULE_ON_ERROR_SKIP` the dropped lines too (they are listed though not in the table).
+// Thread-safe.
+//
+// # Safety
+// `table` must be NULL or live; `out_count` NULL or valid for one write.
+ferrule_status ferrule_log_table_error_count(const struct ferrule_log_table *table,
+                                             size_t *out_count);
+
+// Stores failed line `i` (in input order, `i` below `ferrule_log_table_error_count`): its
+// 1-based line number in the whole input in `*out_line`, its row error code
+// (`UNTERMINATED_QUOTE`, `TOO_FEW_FIELDS`, `UNEXPECTED_TEXT`, `BAD_TIMESTAMP`, `BAD_STATUS`,
+// `BAD_NUMBER`, `INVALID_UTF8`) in `*out_code` / `*out_code_len`, the byte in the line where
+// parsing stopped in `*out_offset`, and the raw line (without its line end) in `*out_text` /
+// `*out_text_len`.
+//
+// The code is a static string, the text belongs to the table (valid until it is freed); neither
+// is NUL-terminated: use the lengths. Fails with `FERRULE_STATUS_OUT_OF_RANGE` when `i` is not
+// below the count. Thread-safe.
+//
+// # Safety
+// `table` must be NULL or live; every output NULL or valid for one write.
+ferrule_status ferrule_log_table_error(const struct ferrule_log_table *table,
+                                       size_t i,
+                                       uint64_t *out_line,
+                                       const uint8_t **out_code,
+                                       size_t *out_code_len,
+                                       uint64_t *out_offset,
+                                       const uint8_t **out_text,
+                                       size_t *out_text_len);
+
+// Stores the counts of the parse that made the table in `*out_stats`. For a batch of a
+// streaming parser or a batch reader they cover that batch only (sum them for the input).
+// Thread-safe.
+//
+// # Safety
+// `table` must be NULL or live; `out_stats` NULL or valid for one write.
+ferrule_status ferrule_log_table_stats(const struct ferrule_log_table *table,
+                                       struct ferrule_log_stats *out_stats);
+
+// Stores the heap memory the table holds, in bytes (columns, dictionaries, failed lines), in
+// `*out_bytes`. Thread-safe.
+//
+// # Safety
+// `table` must be NULL or live; `out_bytes` NULL or valid for one write.
+ferrule_status ferrule_log_table_memory_usage(const struct ferrule_log_table *table,
+                                              size_t *out_bytes);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -10,6 +10,8 @@ mod boundary;
 mod pool;
 mod status;
 mod vector;
+// Last: the header lists its items after the pool and vector ones.
+mod logs;
 
 use boundary::{Failure, guard, out_param};
 use ferrule_core::capabilities::ALL_FEATURES_C;
