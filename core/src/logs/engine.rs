@@ -119,7 +119,8 @@ impl Sink {
 /// arithmetic.
 #[derive(Default)]
 struct TimeCache {
-    text: Vec<u8>,
+    /// `None` until a time has been converted (an empty field must not match an empty cache).
+    text: Option<Vec<u8>>,
     value: (i64, i16),
 }
 
@@ -153,6 +154,8 @@ pub(crate) struct Engine {
     scratch: Vec<u8>,
     /// With `on_error = Raise`, the first failure; nothing more is parsed after it.
     failed: Option<Error>,
+    /// An error that ends the parse whatever `on_error` says (a dictionary out of capacity).
+    fatal: Option<Error>,
 }
 
 impl Engine {
@@ -237,6 +240,7 @@ impl Engine {
             clock: fields::ClfClock::default(),
             scratch: Vec::new(),
             failed: None,
+            fatal: None,
         })
     }
 
@@ -345,28 +349,46 @@ impl Engine {
                 }
             }
             self.rows += 1;
+            if let Some(err) = self.fatal.take() {
+                let err = err.at_line(self.line_no);
+                self.failed = Some(err.clone());
+                return Err(err);
+            }
         }
         Ok(())
     }
 
     /// Reserves room for the rest of a block from what its first rows took (`rows` rows in
-    /// `done` bytes), so the column vectors do not grow by copying over and over.
+    /// `done` bytes), so the column vectors do not grow by copying over and over. Only a hint:
+    /// `try_reserve`, whose failure leaves the vectors to grow as they fill.
     fn reserve(&mut self, done: usize, remaining: usize, rows: usize) {
         let expected = (remaining as u128 * rows as u128 / done.max(1) as u128) as usize;
         let expected = expected + expected / 8;
         for sink in &mut self.sinks {
             let len = sink.len().max(1);
             match sink {
-                Sink::UInt64(v) => v.reserve(expected),
-                Sink::UInt16(v) => v.reserve(expected),
-                Sink::Int16(v) => v.reserve(expected),
-                Sink::Int64(v) | Sink::Timestamp(v) => v.reserve(expected),
-                Sink::Float64(v) => v.reserve(expected),
-                Sink::Dictionary(v) => v.reserve(expected),
+                Sink::UInt64(v) => {
+                    let _ = v.try_reserve(expected);
+                }
+                Sink::UInt16(v) => {
+                    let _ = v.try_reserve(expected);
+                }
+                Sink::Int16(v) => {
+                    let _ = v.try_reserve(expected);
+                }
+                Sink::Int64(v) | Sink::Timestamp(v) => {
+                    let _ = v.try_reserve(expected);
+                }
+                Sink::Float64(v) => {
+                    let _ = v.try_reserve(expected);
+                }
+                Sink::Dictionary(v) => {
+                    let _ = v.try_reserve(expected);
+                }
                 Sink::String { offsets, values } => {
                     let per_row = values.len() / len + 1;
-                    offsets.reserve(expected);
-                    values.reserve(expected.saturating_mul(per_row));
+                    let _ = offsets.try_reserve(expected);
+                    let _ = values.try_reserve(expected.saturating_mul(per_row));
                 }
             }
         }
@@ -496,8 +518,10 @@ impl Engine {
     ) -> Result<usize, Failure> {
         let head = &line[..memchr::memchr(b'[', line).unwrap_or(line.len())];
         let spaces = memchr::memchr_iter(b' ', head).take(4).count();
-        if spaces >= 4 {
-            let first = memchr::memchr(b' ', head).unwrap_or(0);
+        let first = memchr::memchr(b' ', head).unwrap_or(0);
+        // Only a `host:port` token counts as a vhost: a user name with a space in it must make
+        // the line fail, not shift every column by one.
+        if spaces >= 4 && is_host_port(&line[..first]) {
             if first > limit {
                 return Err(fail(RowError::InvalidUtf8, limit));
             }
@@ -540,9 +564,15 @@ impl Engine {
                         codes.push(code);
                         self.validity[column].push(true);
                     }
-                    // A dictionary past its 4 GiB / 2^31-value limit: the value is lost as a
-                    // null rather than the whole parse failing.
-                    _ => {
+                    // A dictionary past its 4 GiB / 2^31-value limit: the parse fails with
+                    // FERRULE_CAPACITY after this line (as a parallel merge would), rather than
+                    // losing values as nulls.
+                    Some(Err(err)) => {
+                        codes.push(0);
+                        self.validity[column].push(false);
+                        self.fatal.get_or_insert(err);
+                    }
+                    None => {
                         codes.push(0);
                         self.validity[column].push(false);
                     }
@@ -593,12 +623,13 @@ impl Engine {
                 }
                 let (micros, offset) = if kind == FieldKind::ClfTime {
                     self.clock.parse(value).ok_or(RowError::BadTimestamp)?
-                } else if self.time_cache.text == value {
+                } else if self.time_cache.text.as_deref() == Some(value) {
                     self.time_cache.value
                 } else {
                     let parsed = fields::parse_iso8601(value).ok_or(RowError::BadTimestamp)?;
-                    self.time_cache.text.clear();
-                    self.time_cache.text.extend_from_slice(value);
+                    let text = self.time_cache.text.get_or_insert_with(Vec::new);
+                    text.clear();
+                    text.extend_from_slice(value);
                     self.time_cache.value = parsed;
                     parsed
                 };
@@ -714,6 +745,17 @@ fn list_end(line: &[u8], mut space: usize) -> usize {
             Some(next) => space += 1 + next,
             None => return line.len(),
         }
+    }
+}
+
+/// `name:port` with exactly one `:` and a port of 1 to 5 digits (an IPv6 client has several).
+fn is_host_port(token: &[u8]) -> bool {
+    match memchr::memchr(b':', token) {
+        Some(colon) if colon > 0 => {
+            let port = &token[colon + 1..];
+            (1..=5).contains(&port.len()) && port.iter().all(u8::is_ascii_digit)
+        }
+        _ => false,
     }
 }
 

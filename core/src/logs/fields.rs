@@ -238,7 +238,8 @@ pub(crate) fn parse_f64(text: &[u8]) -> Option<f64> {
         return None;
     }
     // SAFETY of the conversion: all bytes are ASCII, checked above.
-    std::str::from_utf8(text).ok()?.parse().ok()
+    let value: f64 = std::str::from_utf8(text).ok()?.parse().ok()?;
+    value.is_finite().then_some(value)
 }
 
 /// nginx's upstream time lists (`0.001, 0.002 : 0.003`, one entry per upstream tried, `:` between
@@ -401,6 +402,7 @@ mod tests {
         assert_eq!(parse_status(b"2x0"), None);
         assert_eq!(parse_f64(b"0.004"), Some(0.004));
         assert_eq!(parse_f64(b"inf"), None);
+        assert_eq!(parse_f64(b"1e999"), None);
         assert_eq!(parse_f64(b"1..2"), None);
     }
 

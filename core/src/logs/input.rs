@@ -47,9 +47,18 @@ pub fn parse_file(path: impl AsRef<Path>, format: &LogFormat, options: &ParseOpt
     let path = path.as_ref();
     let started = Instant::now();
     let file = open(path)?;
-    let len = file.metadata().map_err(|e| io_error(path, &e))?.len();
-    let mut table = if len == 0 {
-        parallel::parse_bytes(b"", format, options)?
+    let meta = file.metadata().map_err(|e| io_error(path, &e))?;
+    let mut table = if !meta.is_file() || meta.len() == 0 {
+        // A pipe, a FIFO, `/dev/stdin`, `<(zcat ...)` or a file that reports no size: read, do
+        // not map (a map of what looks empty would drop the data).
+        let mut data = Vec::new();
+        BufReader::new(file).read_to_end(&mut data).map_err(|e| io_error(path, &e))?;
+        if data.starts_with(&GZIP_MAGIC) {
+            let mut inflated = Vec::new();
+            MultiGzDecoder::new(&data[..]).read_to_end(&mut inflated).map_err(|e| gzip_error(path, &e))?;
+            data = inflated;
+        }
+        parallel::parse_bytes(&data, format, options)?
     } else {
         // SAFETY: the map is read-only and private; ferrule never writes through it. The file
         // must not be truncated while it is parsed (the OS would fault on the missing pages), the
@@ -79,6 +88,7 @@ pub struct BatchReader {
     read: u64,
     progress: Option<ProgressFn>,
     done: bool,
+    failed: Option<Error>,
 }
 
 /// How much is read from the file at a time.
@@ -115,14 +125,28 @@ impl BatchReader {
             read: 0,
             progress: options.progress.clone(),
             done: false,
+            failed: None,
         })
     }
 
     /// The next batch, or `None` after the last one.
     pub fn next_batch(&mut self) -> Result<Option<LogTable>> {
+        if let Some(err) = &self.failed {
+            return Err(err.clone());
+        }
         if self.done {
             return Ok(None);
         }
+        let result = self.read_batch();
+        if let Err(err) = &result {
+            // A reader that failed (corrupt gzip, a raised parse error) fails again rather than
+            // ending as if the input were complete.
+            self.failed = Some(err.clone());
+        }
+        result
+    }
+
+    fn read_batch(&mut self) -> Result<Option<LogTable>> {
         loop {
             let need = self.batch_rows - self.parser.rows_buffered();
             if need == 0 {
@@ -158,10 +182,11 @@ impl Iterator for BatchReader {
         match self.next_batch() {
             Ok(Some(batch)) => Some(Ok(batch)),
             Ok(None) => None,
-            Err(err) => {
+            // The error once; then the iterator ends.
+            Err(err) => (!self.done).then(|| {
                 self.done = true;
-                Some(Err(err))
-            }
+                Err(err)
+            }),
         }
     }
 }

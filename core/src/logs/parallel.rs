@@ -15,7 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// Below this, a parse runs on the calling thread: starting threads costs more than it saves.
-const PARALLEL_MIN_BYTES: usize = 1 << 20;
+/// (Tests lower it, so that small inputs exercise the chunked path.)
+const PARALLEL_MIN_BYTES: usize = if cfg!(test) { 16 << 10 } else { 1 << 20 };
 /// Chunks are about this big (more chunks than threads evens out their speeds, and gives
 /// progress reports a useful grain).
 const CHUNK_BYTES: usize = 8 << 20;

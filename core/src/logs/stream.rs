@@ -54,17 +54,22 @@ impl StreamParser {
                 Ok(())
             }
             Some(last) => {
-                let result = if self.pending.is_empty() {
-                    self.engine.parse_block(&chunk[..=last])
-                } else {
-                    self.pending.extend_from_slice(&chunk[..=last]);
-                    let block = std::mem::take(&mut self.pending);
-                    let result = self.engine.parse_block(&block);
+                let mut from = 0;
+                let mut result = Ok(());
+                if !self.pending.is_empty() {
+                    // Complete the pending line alone; the rest of the chunk parses in place.
+                    let first = memchr::memchr(b'\n', chunk).unwrap_or(last);
+                    self.pending.extend_from_slice(&chunk[..=first]);
+                    let line = std::mem::take(&mut self.pending);
+                    result = self.engine.parse_block(&line);
                     // Keep the allocation for the next partial line.
-                    self.pending = block;
+                    self.pending = line;
                     self.pending.clear();
-                    result
-                };
+                    from = first + 1;
+                }
+                if result.is_ok() && from <= last {
+                    result = self.engine.parse_block(&chunk[from..=last]);
+                }
                 self.pending.extend_from_slice(&chunk[last + 1..]);
                 result
             }

@@ -559,6 +559,85 @@ fn thread_counts_are_checked_whatever_the_input_size() {
 }
 
 #[test]
+fn an_empty_time_is_an_error_on_the_first_line_too() {
+    let format = LogFormat::nginx("$remote_addr [$time_iso8601] $status").unwrap();
+    let t = parse_bytes(b"1.2.3.4 [] 200\n", &format, &ParseOptions::default()).unwrap();
+    assert_eq!(t.errors()[0].error, RowError::BadTimestamp);
+    let msec = LogFormat::nginx("$remote_addr [$msec] $status").unwrap();
+    let t = parse_bytes(b"1.2.3.4 [] 200\n", &msec, &ParseOptions::default()).unwrap();
+    assert_eq!(t.errors()[0].error, RowError::BadTimestamp);
+}
+
+/// Custom formats keep the two equalities too: parallel == sequential, streamed == one-shot.
+#[test]
+fn custom_formats_parse_the_same_in_parallel_and_streamed() {
+    let format = LogFormat::nginx(
+        "$remote_addr [$time_iso8601] $msec \"$request\" $status $upstream_response_time $request_time",
+    )
+    .unwrap();
+    let lines = [
+        r#"1.2.3.4 [2015-05-17T10:05:03+02:00] 1431857103.250 "GET /a HTTP/1.1" 200 0.001, 0.002 : 0.003 0.5"#,
+        r#"::1 [] 1431857103.250 "GET /b HTTP/1.1" 404 - 0.1"#,
+        r#"5.6.7.8 [2015-05-17T10:05:04Z] 1431857104 "x" 200 0.25 1e999"#,
+        "",
+        r#"5.6.7.8 [2015-05-17T10:05:04Z] 1431857104 "GET /c HTTP/2.0" 200 - 0.001"#,
+    ];
+    let mut data = Vec::new();
+    for i in 0..3000 {
+        data.extend_from_slice(lines[i % lines.len()].as_bytes());
+        data.push(b'\n');
+    }
+    let one = ParseOptions { threads: Some(1), ..Default::default() };
+    let expected = parse_bytes(&data, &format, &one).unwrap();
+    assert_eq!(expected.stats().errors, 1200, "the [] and 1e999 lines");
+    assert_stats_add_up(&expected);
+    for threads in [2, 4] {
+        let options = ParseOptions { threads: Some(threads), ..Default::default() };
+        assert_same(&parse_bytes(&data, &format, &options).unwrap(), &expected);
+    }
+    let mut parser = StreamParser::new(&format, &one).unwrap();
+    for piece in data.chunks(97) {
+        parser.push(piece).unwrap();
+    }
+    assert_same(&parser.finish().unwrap(), &expected);
+}
+
+#[test]
+fn a_user_with_a_space_is_an_error_not_a_vhost() {
+    let line = GOOD.replacen("frank", "John Doe", 1);
+    let t = one(&line);
+    assert_eq!(t.errors()[0].error, RowError::UnexpectedText);
+    assert_eq!(text(&t, "vhost", 0), None);
+    assert_eq!(text(&t, "client", 0).as_deref(), Some("1.2.3.4"));
+    // An IPv6 client with a vhost-like shape is not taken for one either.
+    let t = one(&format!("fe80::1:80 {GOOD}"));
+    assert_eq!(text(&t, "vhost", 0), None);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn files_without_a_size_are_read_not_mapped() {
+    // /proc files are regular but report a length of 0, like pipes and FIFOs do.
+    let format = LogFormat::nginx("$pid $rest").unwrap();
+    let t = parse_file("/proc/self/stat", &format, &ParseOptions::default()).unwrap();
+    assert_eq!((t.stats().lines, t.stats().ok), (1, 1));
+    assert_eq!(number(&t, "pid", 0), Some(f64::from(std::process::id())));
+}
+
+#[test]
+fn a_failed_batch_reader_keeps_failing() {
+    let data = gzip(&std::fs::read(SAMPLE).unwrap());
+    let truncated = temp_path("truncated-again.log.gz");
+    std::fs::write(&truncated, &data[..data.len() / 2]).unwrap();
+    let mut reader = BatchReader::open(&truncated, &combined(), &ParseOptions::default(), 1_000_000).unwrap();
+    let first = reader.next_batch().unwrap_err();
+    assert_eq!(reader.next_batch().unwrap_err(), first);
+    let mut reader = BatchReader::open(&truncated, &combined(), &ParseOptions::default(), 1_000_000).unwrap();
+    assert!(reader.next().unwrap().is_err());
+    assert!(reader.next().is_none());
+}
+
+#[test]
 fn apache_formats_parse_durations() {
     let format = LogFormat::apache(r#"%h %l %u %t \"%r\" %>s %b %D %T \"%{X-Forwarded-For}i\""#).unwrap();
     let line = r#"::1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 - 1234 0 "1.1.1.1""#;

@@ -83,6 +83,16 @@ fn directive(spec: &str, start: usize, builder: &mut Builder) -> Result<usize> {
                 "msec" => (FieldKind::EpochMillis, "timestamp".into()),
                 "usec" => (FieldKind::EpochMicros, "timestamp".into()),
                 "%Y-%m-%dT%H:%M:%S%z" | "%FT%T%z" => (FieldKind::Iso8601Time, "timestamp".into()),
+                "%d/%b/%Y:%H:%M:%S %z" => (FieldKind::ClfTime, "timestamp".into()),
+                // A field ends at the text after it; a pattern with a space in it would be cut
+                // at that space on every line, so it is refused rather than misparsed.
+                pattern if pattern.contains(char::is_whitespace) => {
+                    return Err(bad(
+                        spec,
+                        i,
+                        "a %{...}t time pattern with spaces is supported only as \"%d/%b/%Y:%H:%M:%S %z\" (or use %t)",
+                    ));
+                }
                 _ => (FieldKind::Text, "time".into()),
             }
         }
@@ -177,6 +187,15 @@ mod tests {
     fn status_conditions_and_modifiers_are_accepted() {
         let format = LogFormat::apache(r#"%400,501{User-agent}i %!200s %<s"#).unwrap();
         assert_eq!(format.column_names()[1..4], ["user_agent", "status", "status_2"]);
+    }
+
+    #[test]
+    fn strftime_times_are_typed_or_refused() {
+        let clf = LogFormat::apache("%{%d/%b/%Y:%H:%M:%S %z}t %>s").unwrap();
+        assert_eq!(clf.schema()[1].ty, ColumnType::Timestamp);
+        let err = LogFormat::apache("%{%Y-%m-%d %H:%M:%S}t %h %>s").unwrap_err();
+        assert!(err.message().contains("spaces"), "{err}");
+        assert_eq!(LogFormat::apache("%{%Y%m%d}t %>s").unwrap().column_names()[1], "time");
     }
 
     #[test]
