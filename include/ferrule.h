@@ -1292,8 +1292,9 @@ ferrule_status ferrule_log_parser_push(struct ferrule_log_parser *parser,
 // Hands out the rows of the complete lines parsed so far (and not handed out yet) as a new
 // table at `*out_table`, with the errors and stats since the last batch; the caller owns it. The
 // parser goes on: push more and take or finish again. A table with 0 rows is a valid result.
-// Fails with `FERRULE_STATUS_INVALID_ARGUMENT` after `ferrule_log_parser_finish`, and with the
-// error of an earlier failed push or finish. Thread-safe.
+// Fails with `FERRULE_STATUS_INVALID_ARGUMENT` after `ferrule_log_parser_finish`. After a push
+// failed with `FERRULE_ON_ERROR_RAISE`, it still hands out the rows of the lines before the bad
+// one (they were accepted); push and finish keep failing. Thread-safe.
 //
 // # Safety
 // `parser` must be NULL or live; `out_table` NULL or valid for a write of one pointer.

@@ -917,6 +917,11 @@ static void test_raise(const ferrule_log_format *combined) {
     CHECK(ferrule_log_last_error(&line, &offset, &reason, &reason_len) == FERRULE_STATUS_OK);
     CHECK(line == SAMPLE_BAD_LINE && offset == want_offset);
     CHECK(ferrule_log_parser_push(parser, bytes("x\n"), 2) == FERRULE_STATUS_PARSE);
+    /* The rows accepted before the bad line (in the failing push) are still handed out. */
+    ferrule_log_table *accepted = NULL;
+    CHECK(ferrule_log_parser_take_batch(parser, &accepted) == FERRULE_STATUS_OK);
+    CHECK(rows_before + num_rows(accepted) == SAMPLE_BAD_LINE - 1 && stats_hold(accepted));
+    ferrule_log_table_free(accepted);
     table = (ferrule_log_table *)&options;
     CHECK(ferrule_log_parser_finish(parser, &table) == FERRULE_STATUS_PARSE && table == (ferrule_log_table *)&options);
     ferrule_log_parser_free(parser);

@@ -131,8 +131,8 @@ pub struct ferrule_log_parser {
 
 struct ParserState {
     parser: StreamParser,
-    /// The error of a failed push or finish: every later call fails the same way (core's parser
-    /// would let a finish with nothing pending succeed after a raised error).
+    /// The error of a failed push or finish, so that push and finish fail the same way after it
+    /// whatever failed (core's parser does so for a raised parse error itself).
     failed: Option<Error>,
 }
 
@@ -219,8 +219,9 @@ pub unsafe extern "C" fn ferrule_log_parser_push(
 /// Hands out the rows of the complete lines parsed so far (and not handed out yet) as a new
 /// table at `*out_table`, with the errors and stats since the last batch; the caller owns it. The
 /// parser goes on: push more and take or finish again. A table with 0 rows is a valid result.
-/// Fails with `FERRULE_STATUS_INVALID_ARGUMENT` after `ferrule_log_parser_finish`, and with the
-/// error of an earlier failed push or finish. Thread-safe.
+/// Fails with `FERRULE_STATUS_INVALID_ARGUMENT` after `ferrule_log_parser_finish`. After a push
+/// failed with `FERRULE_ON_ERROR_RAISE`, it still hands out the rows of the lines before the bad
+/// one (they were accepted); push and finish keep failing. Thread-safe.
 ///
 /// # Safety
 /// `parser` must be NULL or live; `out_table` NULL or valid for a write of one pointer.
@@ -233,7 +234,9 @@ pub unsafe extern "C" fn ferrule_log_parser_take_batch(
         // SAFETY (both): the caller contract above.
         let mut state = unsafe { parser_lock(parser) }?;
         let out_table = unsafe { out_param(out_table, "out_table") }?;
-        let parser = state.usable()?;
+        // Not `usable()`: after a raised parse error the rows before the bad line were accepted,
+        // and they stay available (as in core and Python).
+        let parser = &mut state.parser;
         if parser.is_finished() {
             return Err(
                 Error::invalid_argument("this parser has finished; create a new one for more input").into()
