@@ -11,7 +11,9 @@ pub enum OnError {
     /// parsed before the failure (the default).
     #[default]
     Row,
-    /// Drop it; it counts in `stats.skipped` and is still listed in `errors`.
+    /// Drop it; it counts in `stats.skipped` and is still listed in `errors`. Strings of its
+    /// fields that parsed before the failure may stay in the column dictionaries (unused by any
+    /// row): dictionaries only grow, so codes handed out stay valid.
     Skip,
     /// Stop at the first one with a `FERRULE_PARSE` error (reason, line, offset, snippet).
     Raise,
