@@ -275,13 +275,25 @@ $(BENCH_STRINGS).meta.json: benches/src/dataset.rs benches/src/bin/gen_strings.r
 
 # OPENBLAS_NUM_THREADS=1: NumPy's BLAS threads spin and steal a core from the contenders.
 # The peers of the Python vector benchmark, pinned (installed only for `make bench`).
+# The comparison peers: Python packages pinned; GoAccess and valgrind (instructions per byte) from
+# the Debian archive when they are missing and apt can install them (their rows are skipped if not).
 $(VENV)/.bench-stamp: $(VENV)/.stamp
-	$(VPY) -m pip install --quiet --disable-pip-version-check "simsimd==6.5.16" "numkong==7.8.6" "faiss-cpu==1.15.1"
+	$(VPY) -m pip install --quiet --disable-pip-version-check "simsimd==6.5.16" "numkong==7.8.6" "faiss-cpu==1.15.1" \
+	  "apache-log-parser==1.7.0"
+	command -v goaccess >/dev/null 2>&1 || apt-get install -y -qq goaccess >/dev/null || echo "GoAccess not installed: its row is skipped"
+	command -v valgrind >/dev/null 2>&1 || apt-get install -y -qq valgrind >/dev/null || echo "valgrind not installed: no instructions/byte"
 	touch $@
 
+# The access-log benchmarks read the shared real sample concatenated to this many MB (they skip
+# when ../shared is absent: real data only).
+BENCH_LOGS_MB ?= 200
+
 bench: export OPENBLAS_NUM_THREADS := 1
+bench: export FERRULE_BENCH_MB := $(BENCH_LOGS_MB)
 bench: build-python build-node $(BENCH_STRINGS).meta.json $(VENV)/.bench-stamp
+	$(PYTHON) benches/make_data.py
 	cargo bench -p ferrule-benches
+	bash benches/callgrind_logs.sh
 	@for script in benches/python/bench_*.py; do [ -e "$$script" ] || continue; \
 	  echo "== $$script"; $(VPY) "$$script"; done
 	@for script in benches/node/bench_*.mjs; do [ -e "$$script" ] || continue; \
