@@ -156,6 +156,8 @@ pub(crate) struct Engine {
     failed: Option<Error>,
     /// An error that ends the parse whatever `on_error` says (a dictionary out of capacity).
     fatal: Option<Error>,
+    /// Per column, the code of the last value interned (`NO_CODE` before the first).
+    last_codes: Vec<u32>,
 }
 
 impl Engine {
@@ -241,6 +243,7 @@ impl Engine {
             scratch: Vec::new(),
             failed: None,
             fatal: None,
+            last_codes: vec![NO_CODE; types.len()],
         })
     }
 
@@ -516,12 +519,15 @@ impl Engine {
         limit: usize,
         pools: &mut [Option<&mut StringPool>],
     ) -> Result<usize, Failure> {
-        let head = &line[..memchr::memchr(b'[', line).unwrap_or(line.len())];
-        let spaces = memchr::memchr_iter(b' ', head).take(4).count();
-        let first = memchr::memchr(b' ', head).unwrap_or(0);
-        // Only a `host:port` token counts as a vhost: a user name with a space in it must make
-        // the line fail, not shift every column by one.
-        if spaces >= 4 && is_host_port(&line[..first]) {
+        // Only a `host:port` first token counts as a vhost (checked first: it rules out almost
+        // every line at once), and only with four tokens before the `[`: a user name with a
+        // space in it must make the line fail, not shift every column by one.
+        let first = find_byte(b' ', line).unwrap_or(0);
+        let has_vhost = is_host_port(&line[..first]) && {
+            let head = &line[..memchr::memchr(b'[', line).unwrap_or(line.len())];
+            memchr::memchr_iter(b' ', head).take(4).count() >= 4
+        };
+        if has_vhost {
             if first > limit {
                 return Err(fail(RowError::InvalidUtf8, limit));
             }
@@ -558,7 +564,19 @@ impl Engine {
                 self.validity[column].push(true);
             }
             Sink::Dictionary(codes) => {
-                let interned = pools[column].as_mut().map(|pool| pool.intern_bytes(value));
+                // Neighbouring lines often repeat a client, referer or agent (a page and its
+                // assets): comparing with the previous value skips hashing and probing.
+                let last = self.last_codes[column];
+                let interned = pools[column].as_mut().map(|pool| {
+                    if last != NO_CODE && pool.resolve_bytes(last).is_ok_and(|prev| prev == value) {
+                        Ok(last)
+                    } else {
+                        pool.intern_bytes(value)
+                    }
+                });
+                if let Some(Ok(code)) = interned {
+                    self.last_codes[column] = code;
+                }
                 match interned {
                     Some(Ok(code)) => {
                         codes.push(code);
@@ -765,6 +783,9 @@ fn is_host_port(token: &[u8]) -> bool {
 fn starts_with(hay: &[u8], text: &[u8]) -> bool {
     hay.len() >= text.len() && hay.iter().zip(text).all(|(a, b)| a == b)
 }
+
+/// No code remembered yet.
+const NO_CODE: u32 = u32::MAX;
 
 /// Rows parsed before the column vectors are sized for the rest of a block.
 const RESERVE_SAMPLE: usize = 256;
