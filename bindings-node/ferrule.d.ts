@@ -233,7 +233,8 @@ export declare namespace vector {
  * stats.skipped`.
  *
  * Invalid UTF-8 never throws: strings are decoded with U+FFFD replacements (`strictUtf8: true`
- * makes such lines error rows, `INVALID_UTF8`, instead).
+ * makes such lines error rows, `INVALID_UTF8`, instead); the bytes as logged stay available
+ * (`table.column(name, { raw: true })`, `table.errors[i].raw`).
  */
 export declare namespace logs {
   /**
@@ -285,9 +286,10 @@ export declare namespace logs {
     /** `'row'` (the default), `'skip'` or `'raise'`. */
     onError?: OnError | null
     /**
-     * Threads for a whole-input parse: absent or 0 all cores, 1 sequential (at most 1024). The
-     * output is the same for every value. Streams (`createParser`, `readBatches`) parse on the
-     * calling thread.
+     * Threads for a whole-input parse (`parseFile`, `parseFileAsync`, `parseBuffer`): absent or
+     * 0 all cores, 1 sequential (at most 1024). The output is the same for every value. Streams
+     * (`createParser`, `readBatches`) parse on the calling thread and do not take this option
+     * (passing it throws a `TypeError`, `FERRULE_INVALID_ARGUMENT`).
      */
     threads?: number | null
     /** Undo `\"`, `\\` and `\xNN` escapes in string fields (off: the text is kept as logged). */
@@ -301,7 +303,11 @@ export declare namespace logs {
     plainColumns?: readonly string[] | null
   }
 
-  interface BatchOptions extends ParseOptions {
+  /** The options of `createParser`: `ParseOptions` without `threads`. */
+  type StreamOptions = Omit<ParseOptions, 'threads'>
+
+  /** The options of `readBatches`: `StreamOptions` and `batchRows`. */
+  interface BatchOptions extends StreamOptions {
     /** Rows per batch, at least 1; 65536 when absent. */
     batchRows?: number | null
   }
@@ -330,11 +336,49 @@ export declare namespace logs {
   /**
    * A column: `Uint16Array` (uint16: status), `Int16Array` (int16: tz_offset, in minutes),
    * `Float64Array` (uint64 and int64: line, bytes, ...; timestamps: microseconds since the Unix
-   * epoch, UTC; float64: durations, with NaN at null rows), a `StringColumn` or a
-   * `DictionaryColumn`. 64-bit integers are exact below 2^53: for timestamps, until the year
-   * 2255. Null rows of integer and timestamp columns hold 0: consult `validity` / `isValid`.
+   * epoch, UTC; float64: durations), a `StringColumn` or a `DictionaryColumn`.
+   *
+   * 64-bit integers (uint64, int64, timestamps) in a `Float64Array` are exact below 2^53 (for
+   * timestamps, until the year 2255); larger values are rounded to the nearest double. For exact
+   * values, read them with `column(name, { bigint: true })`.
+   *
+   * Null rows: float64 columns hold NaN there (idiomatic JS); every other number column
+   * (integers, timestamps, and the `bigint` arrays) holds 0 there, which is also a common value.
+   * `validity` / `isValid` is what tells null rows apart, for every column type.
    */
   type Column = Uint16Array | Int16Array | Float64Array | StringColumn | DictionaryColumn
+
+  /**
+   * A plain string column as logged (`column(name, { raw: true })`): each row's bytes, exactly
+   * (invalid UTF-8 kept; escapes as the `unescape` option left them), null for null rows. The
+   * buffers are views into a few shared chunks.
+   */
+  type RawStringColumn = Array<Buffer | null>
+  /**
+   * A dictionary column as logged (`column(name, { raw: true })`): like `DictionaryColumn`, with
+   * each dictionary value's bytes exactly. Values that decode to the same string (differing
+   * only in invalid bytes) are one entry of the decoded dictionary but separate entries here, so
+   * `codes` may differ from the decoded column's.
+   */
+  interface RawDictionaryColumn {
+    codes: Uint32Array
+    dictionary: Buffer[]
+    /** The Arrow validity bitmap, or null when no row is null (the same as the decoded column's). */
+    validity: Uint8Array | null
+  }
+  /** What `column(name, { raw: true })` gives for a column of type `T`. */
+  type RawColumn<T> = T extends StringColumn ? RawStringColumn : T extends DictionaryColumn ? RawDictionaryColumn : never
+  /**
+   * What `column(name, { bigint: true })` gives: `BigUint64Array` for uint64 columns (line,
+   * bytes, error_offset, ...), `BigInt64Array` for int64 and timestamp columns; exact, null rows
+   * holding 0n.
+   */
+  type BigIntColumn = BigUint64Array | BigInt64Array
+  /** The names of the columns of `C` that `{ raw: true }` applies to (string and dictionary columns). */
+  type RawColumnName<C> = { [K in keyof C]: [Extract<C[K], StringColumn | DictionaryColumn>] extends [never] ? never : K }[keyof C] & string
+  /** The names of the columns of `C` that `{ bigint: true }` may apply to (those read as `Float64Array`). */
+  type BigIntColumnName<C> = { [K in keyof C]: [Extract<C[K], Float64Array>] extends [never] ? never : K }[keyof C] & string
+
   /** The columns of a table whose format is not known statically. */
   type Columns = { readonly [name: string]: Column }
 
@@ -358,6 +402,7 @@ export declare namespace logs {
     readonly path: StringColumn
     readonly protocol: DictionaryColumn
     readonly status: Uint16Array
+    /** Response bytes (rounded above 2^53: `column('bytes', { bigint: true })` is exact). */
     readonly bytes: Float64Array
     /** The row error code (a `RowErrorCode`), null on rows that parsed. */
     readonly error: DictionaryColumn
@@ -384,6 +429,8 @@ export declare namespace logs {
     readonly offset: number
     /** The line without its end (invalid UTF-8 replaced by U+FFFD). */
     readonly text: string
+    /** The line's bytes exactly as read, without its end. */
+    readonly raw: Buffer
   }
 
   /** The counts of a parse: always `lines == ok + errors + skipped`; the table has `ok + errors` rows. */
@@ -418,13 +465,36 @@ export declare namespace logs {
     readonly columnTypes: { readonly [name: string]: ColumnType }
     /** Every column by name (each converted when first read). */
     readonly columns: C
-    /** The column called `name`; an unknown name throws `FERRULE_INVALID_ARGUMENT`. */
-    column<K extends keyof C & string>(name: K): C[K]
+    /**
+     * The column called `name`; an unknown name throws `FERRULE_INVALID_ARGUMENT`. `options`:
+     * `raw: true` gives a string or dictionary column's bytes as logged, `bigint: true` a 64-bit
+     * integer column exactly (not both; an unknown option throws a `TypeError`). Each
+     * representation is converted once and kept (the same object on every call).
+     */
+    column<K extends keyof C & string>(name: K, options?: { raw?: false | null; bigint?: false | null } | null): C[K]
+    /**
+     * A string or dictionary column's bytes as logged (see `RawStringColumn`,
+     * `RawDictionaryColumn`); other columns throw `FERRULE_INVALID_ARGUMENT`.
+     */
+    column<K extends RawColumnName<C>>(name: K, options: { raw: true; bigint?: false | null }): RawColumn<C[K]>
+    /**
+     * A uint64, int64 or timestamp column exactly, as a `BigUint64Array` (uint64) or
+     * `BigInt64Array` (int64, timestamps); other columns (float64 ones included) throw
+     * `FERRULE_INVALID_ARGUMENT`.
+     */
+    column<K extends BigIntColumnName<C>>(name: K, options: { bigint: true; raw?: false | null }): BigIntColumn
+    /** Decoded or raw, chosen at run time. */
+    column<K extends RawColumnName<C>>(name: K, options: { raw: boolean; bigint?: false | null }): C[K] | RawColumn<C[K]>
+    /** Rounded or exact, chosen at run time. */
+    column<K extends BigIntColumnName<C>>(name: K, options: { bigint: boolean; raw?: false | null }): C[K] | BigIntColumn
     /** The Arrow validity bitmap of a column (a copy), or null when no row of it is null. */
     validity(name: keyof C & string): Uint8Array | null
     /** Whether row `row` of a column holds a value (false for rows past the end). */
     isValid(name: keyof C & string, row: number): boolean
-    /** The failed lines, in input order (with `onError: 'skip'` too, though their rows are dropped). */
+    /**
+     * The failed lines, in input order (with `onError: 'skip'` too, though their rows are
+     * dropped), each with its text decoded and its exact bytes (`raw`).
+     */
     readonly errors: LogError[]
     readonly stats: LogStats
     /** Heap bytes of the native table (not counting the JS copies of columns read). */
@@ -497,17 +567,20 @@ export declare namespace logs {
   function parseBuffer(buf: Uint8Array, options: PresetOptions<'vhost_combined'>): LogTable<VhostCombinedColumns>
   function parseBuffer(buf: Uint8Array, options?: ParseOptions): LogTable
 
-  /** A streaming parser for input that arrives in chunks (a socket, `fs.createReadStream`). */
-  function createParser(options?: CombinedOptions): LogParser<CombinedColumns>
-  function createParser(options: PresetOptions<'common' | 'clf'>): LogParser<CommonColumns>
-  function createParser(options: PresetOptions<'vhost_combined'>): LogParser<VhostCombinedColumns>
-  function createParser(options?: ParseOptions): LogParser
+  /**
+   * A streaming parser for input that arrives in chunks (a socket, `fs.createReadStream`). It
+   * parses on the calling thread: `threads` is not an option.
+   */
+  function createParser(options?: CombinedOptions<StreamOptions>): LogParser<CombinedColumns>
+  function createParser(options: PresetOptions<'common' | 'clf', StreamOptions>): LogParser<CommonColumns>
+  function createParser(options: PresetOptions<'vhost_combined', StreamOptions>): LogParser<VhostCombinedColumns>
+  function createParser(options?: StreamOptions): LogParser
 
   /**
    * A file in batches of at most `batchRows` rows, in bounded memory whatever the file's size
    * (gzip inflated as it is read): `for (const batch of logs.readBatches(path)) ...`. The file
    * is opened at once (a missing one throws here) and closed after the last batch, an error, or
-   * a `break` out of the loop.
+   * a `break` out of the loop. It parses on the calling thread: `threads` is not an option.
    */
   function readBatches(path: string | URL, options?: CombinedOptions<BatchOptions>): Generator<LogTable<CombinedColumns>, void, undefined>
   function readBatches(path: string | URL, options: PresetOptions<'common' | 'clf', BatchOptions>): Generator<LogTable<CommonColumns>, void, undefined>

@@ -2,7 +2,8 @@
 // The package entry point: the generated napi loader (index.js) with every exported function and
 // class wrapped, so that every error reaches users in one shape:
 // - errors raised by ferrule's Rust code carry their core `code` already
-//   (bindings-node/src/errors.rs); here they gain `line`, `offset` and `reason`, like Python's;
+//   (bindings-node/src/errors.rs); here they gain `line`, `offset` and `reason`, like Python's
+//   (sent as data beside the message, never read back from it);
 // - the errors napi raises itself while converting arguments (a number where a string was
 //   expected, ...) become a TypeError with code 'FERRULE_INVALID_ARGUMENT' (napi's own error
 //   kept as `cause`);
@@ -27,8 +28,17 @@ const INTERNAL_STATUSES = new Set([
   'Unknown',
 ])
 
-// The location suffix core's errors end with (ferrule_core::Location's Display).
-const LOCATION = / \((?:line (\d+))?(?:, )?(?:byte offset (\d+))?\)$/
+// The details of an error (a finer reason, the input line and byte offset) cross from Rust as
+// data, not in the message: as a `cause` whose message is this marker and a JSON object
+// (src/errors.rs), which remap moves onto the error and removes.
+const DETAILS = 'ferrule:details '
+
+function takeDetails(err) {
+  const cause = err.cause
+  if (!(cause instanceof Error) || typeof cause.message !== 'string' || !cause.message.startsWith(DETAILS)) return null
+  delete err.cause
+  return JSON.parse(cause.message.slice(DETAILS.length))
+}
 
 function remap(err) {
   // V8's own TypeError for a method called on something that is not an instance of its class
@@ -39,18 +49,12 @@ function remap(err) {
   }
   if (!(err instanceof Error) || typeof err.code !== 'string') return err
   if (err.code.startsWith('FERRULE_')) {
-    // Like Python's .line/.offset: where in the input, when known (null otherwise).
-    const found = LOCATION.exec(err.message)
-    err.line = found && found[1] !== undefined ? Number(found[1]) : null
-    err.offset = found && found[2] !== undefined ? Number(found[2]) : null
-    // A finer reason crosses as 'CODE:REASON' (src/errors.rs): e.g. a log line's
-    // 'FERRULE_PARSE:UNTERMINATED_QUOTE' becomes code 'FERRULE_PARSE', reason 'UNTERMINATED_QUOTE'.
-    const colon = err.code.indexOf(':')
-    if (colon >= 0) {
-      err.reason = err.code.slice(colon + 1)
-      err.code = err.code.slice(0, colon)
-    } else if (err.reason === undefined) {
-      err.reason = null
+    // Like Python's .line/.offset/.reason: where in the input, and a finer reason such as a log
+    // line's 'UNTERMINATED_QUOTE', when known (null otherwise). An error remapped already keeps them.
+    const details = takeDetails(err)
+    for (const key of ['reason', 'line', 'offset']) {
+      if (details !== null) err[key] = details[key] ?? null
+      else if (err[key] === undefined) err[key] = null
     }
     return err
   }
@@ -916,7 +920,11 @@ const logsNative = native.__logs
 const { fileURLToPath } = require('node:url')
 
 const PARSE_OPTIONS = ['format', 'onError', 'threads', 'unescape', 'strictUtf8', 'plainColumns']
-const BATCH_OPTIONS = [...PARSE_OPTIONS, 'batchRows']
+// Streams parse on the calling thread: no `threads` (as Python's StreamParser and iter_batches).
+const STREAM_OPTIONS = PARSE_OPTIONS.filter((name) => name !== 'threads')
+const BATCH_OPTIONS = [...STREAM_OPTIONS, 'batchRows']
+const COLUMN_OPTIONS = ['raw', 'bigint']
+const BIGINT_TYPES = new Set(['uint64', 'int64', 'timestamp[us, UTC]'])
 const ON_ERROR = ['row', 'skip', 'raise']
 const DEFAULT_BATCH_ROWS = 65536
 const STRING_TYPES = new Set(['string', 'dictionary'])
@@ -973,7 +981,10 @@ function logOptionsOf(options, fn, allowed = PARSE_OPTIONS) {
   }
   for (const key in options) {
     if (!allowed.includes(key)) {
-      const hint = key === 'batchRows' ? ' (batchRows is an option of readBatches)' : ''
+      const hint = key === 'batchRows' ? ' (batchRows is an option of readBatches)'
+        : key === 'threads' ? ' (streams parse on the calling thread: threads is an option of parseFile, ' +
+          'parseFileAsync and parseBuffer)'
+        : ''
       throw ferruleError(`logs.${fn}: unknown option ${JSON.stringify(key)}${hint}; expected ${allowed.join(', ')}`,
         TypeError)
     }
@@ -1039,13 +1050,66 @@ function stringsOf(handle, index, count) {
   return values
 }
 
+// Values 0..count-1 of a native string column (or dictionary) as the bytes logged: views into
+// one Buffer per ~1 MB chunk.
+function bytesOf(handle, index, count) {
+  const values = new Array(count)
+  for (let done = 0; done < count;) {
+    const [bytes, ends] = logsCall(handle.bytesChunk, handle, index, done)
+    if (ends.length === 0) throw Object.assign(new Error('logs: a byte chunk came back empty'), { code: 'FERRULE_INTERNAL' })
+    let begin = 0
+    for (let k = 0; k < ends.length; k++) {
+      values[done + k] = bytes.subarray(begin, ends[k])
+      begin = ends[k]
+    }
+    done += ends.length
+  }
+  return values
+}
+
+// The options of LogTable.column: '' (the default representation), 'raw' or 'bigint'.
+function columnModeOf(options, name, type) {
+  if (absent(options)) return ''
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw ferruleError(`LogTable.column: options must be an object, got ${describe(options)}`, TypeError)
+  }
+  for (const key in options) {
+    if (!COLUMN_OPTIONS.includes(key)) {
+      throw ferruleError(`LogTable.column: unknown option ${JSON.stringify(key)}; expected ${COLUMN_OPTIONS.join(', ')}`,
+        TypeError)
+    }
+  }
+  const { raw, bigint } = options
+  for (const [key, value] of [['raw', raw], ['bigint', bigint]]) {
+    if (!absent(value) && typeof value !== 'boolean') {
+      throw ferruleError(`LogTable.column: ${key} must be a boolean, got ${describe(value)}`, TypeError)
+    }
+  }
+  if (raw === true && bigint === true) throw ferruleError('LogTable.column: raw and bigint cannot both be true')
+  if (raw === true) {
+    if (!STRING_TYPES.has(type)) {
+      throw ferruleError(`LogTable.column: raw applies to string and dictionary columns; ${JSON.stringify(name)} is ${type}`)
+    }
+    return 'raw'
+  }
+  if (bigint === true) {
+    if (!BIGINT_TYPES.has(type)) {
+      throw ferruleError('LogTable.column: bigint applies to uint64, int64 and timestamp columns; ' +
+        `${JSON.stringify(name)} is ${type}`)
+    }
+    return 'bigint'
+  }
+  return ''
+}
+
 /** Parsed log lines as typed columns (see ferrule.d.ts). */
 class LogTable {
   #native
   #names
   #types
   #numRows
-  #values = new Map()
+  // Per representation ('', 'raw', 'bigint'): column index -> the JS column.
+  #values = { '': new Map(), raw: new Map(), bigint: new Map() }
   #validity = new Map()
   #columns
   #errors
@@ -1110,17 +1174,26 @@ class LogTable {
     return bits
   }
 
-  /** The column called `name` (the same object on every call). */
-  column(name) {
+  /**
+   * The column called `name` (the same object on every call with the same options); with
+   * `{ raw: true }` a string column's bytes as logged, with `{ bigint: true }` a 64-bit column's
+   * exact values.
+   */
+  column(name, options) {
     const index = this.#index(name, 'column')
-    let values = this.#values.get(index)
+    const type = this.#types[index]
+    const mode = columnModeOf(options, name, type)
+    const cache = this.#values[mode]
+    let values = cache.get(index)
     if (values !== undefined) return values
     const handle = this.#native
-    const type = this.#types[index]
-    if (!STRING_TYPES.has(type)) {
+    const raw = mode === 'raw'
+    if (mode === 'bigint') {
+      values = logsCall(handle.bigIntegers, handle, index)
+    } else if (!STRING_TYPES.has(type)) {
       values = logsCall(handle.numbers, handle, index)
     } else if (type === 'string') {
-      values = stringsOf(handle, index, this.#numRows)
+      values = raw ? bytesOf(handle, index, this.#numRows) : stringsOf(handle, index, this.#numRows)
       const bits = this.#validityAt(index)
       if (bits !== null) {
         for (let row = 0; row < values.length; row++) {
@@ -1129,13 +1202,14 @@ class LogTable {
       }
     } else {
       const bits = this.#validityAt(index)
+      const size = logsCall(handle.dictionarySize, handle, index, raw)
       values = {
-        codes: logsCall(handle.codes, handle, index),
-        dictionary: stringsOf(handle, index, logsCall(handle.dictionarySize, handle, index)),
+        codes: logsCall(handle.codes, handle, index, raw),
+        dictionary: raw ? bytesOf(handle, index, size) : stringsOf(handle, index, size),
         validity: bits === null ? null : bits.slice(),
       }
     }
-    this.#values.set(index, values)
+    cache.set(index, values)
     return values
   }
 
@@ -1157,7 +1231,7 @@ class LogTable {
     return bits === null || (bits[row >> 3] & (1 << (row & 7))) !== 0
   }
 
-  /** The failed lines, in input order: `{ line, code, offset, text }`. */
+  /** The failed lines, in input order: `{ line, code, offset, text, raw }`. */
   get errors() {
     if (this.#errors === undefined) this.#errors = logsCall(this.#native.errors, this.#native)
     return this.#errors
@@ -1283,7 +1357,7 @@ function makeLogs() {
     },
 
     createParser(options) {
-      const { kind, spec, nativeOptions } = logOptionsOf(options, 'createParser')
+      const { kind, spec, nativeOptions } = logOptionsOf(options, 'createParser', STREAM_OPTIONS)
       return new LogParser(INTERNAL, logsCall(logsNative.createParser, null, kind, spec, nativeOptions))
     },
 

@@ -123,23 +123,37 @@ export declare namespace __logs {
     columnTypes(): Array<string>
     /**
      * A number column: `Uint16Array` (uint16), `Int16Array` (int16), or `Float64Array` (the
-     * rest; float64 with NaN at null rows, the others with the 0 core stores there).
+     * rest, 64-bit integers rounded above 2^53; float64 with NaN at null rows, the others with
+     * the 0 core stores there).
      */
     numbers(index: number): Uint16Array | Int16Array | Float64Array
+    /**
+     * A 64-bit integer column exactly: `BigUint64Array` (uint64) or `BigInt64Array` (int64 and
+     * timestamps), null rows holding the 0 core stores there.
+     */
+    bigIntegers(index: number): BigUint64Array | BigInt64Array
     /**
      * The Arrow validity bitmap of a column (bit `i % 8` of byte `i / 8` set when row `i`
      * holds a value), or null when no row is null.
      */
     validity(index: number): Uint8Array | null
-    /** The codes of a dictionary column (null rows hold 0). */
-    codes(index: number): Uint32Array
-    /** The number of values of a dictionary column's dictionary. */
-    dictionarySize(index: number): number
+    /**
+     * The codes of a dictionary column (null rows hold 0), into its dictionary as stored
+     * (`raw`) or as decoded (where values that decode alike share one entry).
+     */
+    codes(index: number, raw: boolean): Uint32Array
+    /** The number of values of a dictionary column's dictionary, as stored (`raw`) or decoded. */
+    dictionarySize(index: number, raw: boolean): number
     /**
      * Values `start..` of a plain string column (null rows as empty strings), or of a
      * dictionary column's dictionary: joined text and each value's UTF-16 end in it.
      */
     textChunk(index: number, start: number): [string, Uint32Array]
+    /**
+     * Values `start..` of a plain string column (null rows as empty values), or of a
+     * dictionary column's dictionary as stored, as bytes: joined, and each value's end in them.
+     */
+    bytesChunk(index: number, start: number): [Buffer, Uint32Array]
     /** The failed lines, in input order. */
     errors(): Array<__logs.LogError>
     stats(): __logs.LogStats
@@ -177,6 +191,8 @@ export declare namespace __logs {
     offset: number
     /** The line (without its end), invalid UTF-8 replaced by U+FFFD. */
     text: string
+    /** The line's bytes exactly as read (without its end). */
+    raw: Buffer
   }
   /** The counts of a parse. */
   export interface LogStats {

@@ -1,39 +1,49 @@
 //! The one place where core errors become JS errors, and the panic guard.
 //!
 //! napi-rs throws an `Error` whose `code` is the status string of the `napi::Error`, so the core
-//! code string is used as that status: `err.code === 'FERRULE_PARSE'` in JS. An error with a
-//! finer reason (a log line's `UNTERMINATED_QUOTE`) crosses as `CODE:REASON`, which ferrule.js
-//! splits into `code` and `reason`: the status is the only field napi-rs copies onto the error
-//! object without a JS environment at hand.
+//! code string is used as that status: `err.code === 'FERRULE_PARSE'` in JS. An error's details
+//! (a finer reason such as a log line's `UNTERMINATED_QUOTE`, its line and byte offset) cross as
+//! data, not in the message: napi-rs builds the JS error from only a status, a message and a
+//! `cause` when no JS environment is at hand (as in most exports, and in [`guarded`]), so the
+//! details travel as a `cause` whose message is [`DETAILS`] followed by a JSON object
+//! (`{"reason":…,"line":…,"offset":…}`, each null when unknown). ferrule.js moves them onto the
+//! error as `reason`, `line` and `offset` and removes that `cause` (`remap` there).
 
 use ferrule_core::Error;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Mutex, PoisonError};
 
 /// The result type of every export (named `Result`: napi-derive recognizes results by that name): thrown in JS as an `Error` with `code` set to the core code.
 pub type Result<T> = napi::Result<T, &'static str>;
 
+/// What the message of a details `cause` starts with (ferrule.js' `DETAILS`).
+const DETAILS: &str = "ferrule:details ";
+
 /// Maps a core error to the JS error thrown for it (`message` includes the location, if any).
 pub fn to_js_err(err: &Error) -> napi::Error<&'static str> {
-    let status = match err.reason() {
-        None => err.code(),
-        Some(reason) => code_with_reason(err.code(), reason),
-    };
-    napi::Error::new(status, err.to_string())
+    let mut js_err = napi::Error::new(err.code(), err.to_string());
+    let location = err.location();
+    if err.reason().is_some() || location.line.is_some() || location.offset.is_some() {
+        js_err.set_cause(napi::Error::new(napi::Status::GenericFailure, details_json(err)));
+    }
+    js_err
 }
 
-/// `"CODE:REASON"` as a `&'static str`, made once per pair. Both parts are core's `&'static`
-/// constants (a handful of row error codes), so the strings made stay few.
-fn code_with_reason(code: &'static str, reason: &'static str) -> &'static str {
-    type Joined = Vec<(&'static str, &'static str, &'static str)>;
-    static JOINED: Mutex<Joined> = Mutex::new(Vec::new());
-    let mut joined = JOINED.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(&(_, _, both)) = joined.iter().find(|&&(c, r, _)| c == code && r == reason) {
-        return both;
-    }
-    let both: &'static str = Box::leak(format!("{code}:{reason}").into_boxed_str());
-    joined.push((code, reason, both));
-    both
+/// [`DETAILS`] and `{"reason":…,"line":…,"offset":…}`. Reasons are core's row error codes
+/// (`[A-Z0-9_]`), written as JSON strings as they are; anything else would be left out (null).
+fn details_json(err: &Error) -> String {
+    let reason = match err.reason() {
+        Some(reason) if reason.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+            format!("\"{reason}\"")
+        }
+        _ => "null".to_owned(),
+    };
+    let number = |value: Option<u64>| value.map_or_else(|| "null".to_owned(), |v| v.to_string());
+    let location = err.location();
+    format!(
+        "{DETAILS}{{\"reason\":{reason},\"line\":{},\"offset\":{}}}",
+        number(location.line),
+        number(location.offset)
+    )
 }
 
 /// Runs an export's body so that a panic becomes a thrown `Error` with code `FERRULE_INTERNAL`

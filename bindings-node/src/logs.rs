@@ -7,11 +7,14 @@
 //!
 //! Columns leave Rust one at a time, when JS first reads them:
 //! - numbers as one typed array each (a `Vec` handed to V8 as the array's memory, no
-//!   per-element calls); 64-bit integers and timestamps as `Float64Array` (exact below 2^53);
+//!   per-element calls); 64-bit integers and timestamps as `Float64Array` (exact below 2^53),
+//!   or, when asked for, exactly as `BigUint64Array` / `BigInt64Array`;
 //! - strings (plain columns and dictionaries) as about 1 MB of joined text per call plus each
 //!   value's end in UTF-16 units, which ferrule.js slices apart: a napi call per value would cost
 //!   more than the parse (the same scheme as `StringPool.resolveMany`). Text that is not UTF-8
-//!   is decoded lossily first (core's `Column::utf8_lossy`, cached per column).
+//!   is decoded lossily first (core's `Column::utf8_lossy`, cached per column);
+//! - or, when asked for, the bytes as logged: about 1 MB of joined bytes per call (a `Buffer`)
+//!   plus each value's end, which ferrule.js cuts into views of that buffer.
 
 // `clippy --all-targets` also checks this crate as a test harness, where napi-derive registers
 // no exports: every export and what only they use would look dead there, and only there.
@@ -24,7 +27,8 @@ use ferrule_core::logs::{
     parse_bytes, parse_file,
 };
 use napi::bindgen_prelude::{
-    AsyncTask, Either3, Float64Array, Int16Array, Uint8Array, Uint8ArraySlice, Uint16Array, Uint32Array,
+    AsyncTask, BigInt64Array, BigUint64Array, Buffer, Either, Either3, Float64Array, Int16Array, Uint8Array,
+    Uint8ArraySlice, Uint16Array, Uint32Array,
 };
 use napi::{Env, Task};
 use napi_derive::napi;
@@ -113,6 +117,8 @@ pub struct LogError {
     pub offset: f64,
     /// The line (without its end), invalid UTF-8 replaced by U+FFFD.
     pub text: String,
+    /// The line's bytes exactly as read (without its end).
+    pub raw: Buffer,
 }
 
 /// The counts of a parse.
@@ -153,19 +159,24 @@ impl NativeTable {
         let lossy = self.lossy.get(index as usize).ok_or_else(|| Error::internal("no lossy slot"))?;
         Ok(lossy.get_or_init(|| column.utf8_lossy()).as_ref().unwrap_or(column))
     }
+
+    /// The column as stored (`raw`: its bytes as logged), or as valid UTF-8.
+    fn chosen_column(&self, index: u32, raw: bool) -> CoreResult<&Column> {
+        if raw { self.column(index) } else { self.text_column(index) }
+    }
 }
 
 /// Values `start..` of Arrow-layout text (`offsets` has one more entry than there are values):
-/// as many as fit about [`CHUNK_BYTES`] (at least one), joined, and the UTF-16 end of each in
-/// that text. Empty when `start` is past the end.
-fn joined_chunk<O: Copy + Into<i64>>(
+/// as many as fit about [`CHUNK_BYTES`] (at least one), as their joined bytes and the end of
+/// each in those bytes. Empty when `start` is past the end.
+fn chunk_of<'a, O: Copy + Into<i64>>(
     offsets: &[O],
-    values: &[u8],
+    values: &'a [u8],
     start: usize,
-) -> CoreResult<(String, Vec<u32>)> {
+) -> CoreResult<(&'a [u8], Vec<usize>)> {
     let count = offsets.len().saturating_sub(1);
     if start >= count {
-        return Ok((String::new(), Vec::new()));
+        return Ok((&[], Vec::new()));
     }
     let at = |i: usize| -> CoreResult<usize> {
         offsets
@@ -180,18 +191,40 @@ fn joined_chunk<O: Copy + Into<i64>>(
     }
     let bytes =
         values.get(base..at(end)?).ok_or_else(|| Error::internal("string offsets past the values"))?;
+    let ends = (start + 1..=end).map(|i| Ok(at(i)? - base)).collect::<CoreResult<Vec<usize>>>()?;
+    Ok((bytes, ends))
+}
+
+/// [`chunk_of`] as bytes: the joined bytes, and each value's end in them.
+fn joined_bytes<O: Copy + Into<i64>>(
+    offsets: &[O],
+    values: &[u8],
+    start: usize,
+) -> CoreResult<(Vec<u8>, Vec<u32>)> {
+    let (bytes, ends) = chunk_of(offsets, values, start)?;
+    let ends = ends
+        .into_iter()
+        .map(|end| u32::try_from(end).map_err(|_| Error::capacity("a value is too long: more than 4 GiB")))
+        .collect::<CoreResult<Vec<u32>>>()?;
+    Ok((bytes.to_vec(), ends))
+}
+
+/// [`chunk_of`] as text: the joined text, and each value's end in it in UTF-16 units.
+fn joined_chunk<O: Copy + Into<i64>>(
+    offsets: &[O],
+    values: &[u8],
+    start: usize,
+) -> CoreResult<(String, Vec<u32>)> {
+    let (bytes, byte_ends) = chunk_of(offsets, values, start)?;
     // The callers pass valid UTF-8 (lossy copies where needed), cut at value boundaries.
     let text = std::str::from_utf8(bytes).map_err(|e| Error::internal(format!("text is not UTF-8: {e}")))?;
-    let mut ends = Vec::with_capacity(end - start);
+    let mut ends = Vec::with_capacity(byte_ends.len());
     if text.is_ascii() {
-        for i in start + 1..=end {
-            ends.push((at(i)? - base) as u64);
-        }
+        ends.extend(byte_ends.iter().map(|&end| end as u64));
     } else {
         let mut units = 0u64;
         let mut begin = 0;
-        for i in start + 1..=end {
-            let stop = at(i)? - base;
+        for &stop in &byte_ends {
             let value =
                 text.get(begin..stop).ok_or_else(|| Error::internal("a value is cut inside a character"))?;
             units += if value.is_ascii() { value.len() } else { value.encode_utf16().count() } as u64;
@@ -231,7 +264,8 @@ impl NativeTable {
     }
 
     /// A number column: `Uint16Array` (uint16), `Int16Array` (int16), or `Float64Array` (the
-    /// rest; float64 with NaN at null rows, the others with the 0 core stores there).
+    /// rest, 64-bit integers rounded above 2^53; float64 with NaN at null rows, the others with
+    /// the 0 core stores there).
     #[napi(catch_unwind)]
     pub fn numbers(&self, index: u32) -> Result<Either3<Uint16Array, Int16Array, Float64Array>> {
         run(|| {
@@ -260,6 +294,26 @@ impl NativeTable {
         })
     }
 
+    /// A 64-bit integer column exactly: `BigUint64Array` (uint64) or `BigInt64Array` (int64 and
+    /// timestamps), null rows holding the 0 core stores there.
+    #[napi(catch_unwind)]
+    pub fn big_integers(&self, index: u32) -> Result<Either<BigUint64Array, BigInt64Array>> {
+        run(|| {
+            let column = self.column(index)?;
+            match column.data() {
+                ColumnData::UInt64(v) => Ok(Either::A(BigUint64Array::new(v.clone()))),
+                ColumnData::Int64(v) | ColumnData::Timestamp(v) => {
+                    Ok(Either::B(BigInt64Array::new(v.clone())))
+                }
+                _ => Err(Error::invalid_argument(format!(
+                    "column {:?} is {}, not a 64-bit integer column (uint64, int64 or timestamp)",
+                    column.name(),
+                    column.column_type().as_str()
+                ))),
+            }
+        })
+    }
+
     /// The Arrow validity bitmap of a column (bit `i % 8` of byte `i / 8` set when row `i`
     /// holds a value), or null when no row is null.
     #[napi(catch_unwind)]
@@ -270,19 +324,20 @@ impl NativeTable {
         })
     }
 
-    /// The codes of a dictionary column (null rows hold 0).
+    /// The codes of a dictionary column (null rows hold 0), into its dictionary as stored
+    /// (`raw`) or as decoded (where values that decode alike share one entry).
     #[napi(catch_unwind)]
-    pub fn codes(&self, index: u32) -> Result<Uint32Array> {
-        run(|| match self.text_column(index)?.data() {
+    pub fn codes(&self, index: u32, raw: bool) -> Result<Uint32Array> {
+        run(|| match self.chosen_column(index, raw)?.data() {
             ColumnData::Dictionary { codes, .. } => Ok(Uint32Array::new(codes.clone())),
             _ => Err(Error::invalid_argument(format!("column {index} is not a dictionary column"))),
         })
     }
 
-    /// The number of values of a dictionary column's dictionary.
+    /// The number of values of a dictionary column's dictionary, as stored (`raw`) or decoded.
     #[napi(catch_unwind)]
-    pub fn dictionary_size(&self, index: u32) -> Result<u32> {
-        run(|| match self.text_column(index)?.data() {
+    pub fn dictionary_size(&self, index: u32, raw: bool) -> Result<u32> {
+        run(|| match self.chosen_column(index, raw)?.data() {
             // A pool holds fewer than 2^31 values.
             ColumnData::Dictionary { pool, .. } => Ok(pool.len() as u32),
             _ => Err(Error::invalid_argument(format!("column {index} is not a dictionary column"))),
@@ -306,6 +361,23 @@ impl NativeTable {
         })
     }
 
+    /// Values `start..` of a plain string column (null rows as empty values), or of a
+    /// dictionary column's dictionary as stored, as bytes: joined, and each value's end in them.
+    #[napi(catch_unwind)]
+    pub fn bytes_chunk(&self, index: u32, start: f64) -> Result<(Buffer, Uint32Array)> {
+        run(|| {
+            let start = to_count("start", start)?;
+            let (bytes, ends) = match self.column(index)?.data() {
+                ColumnData::String { offsets, values } => joined_bytes(offsets, values, start)?,
+                ColumnData::Dictionary { pool, .. } => {
+                    joined_bytes(pool.offsets(), pool.values_bytes(), start)?
+                }
+                _ => return Err(Error::invalid_argument(format!("column {index} is not a string column"))),
+            };
+            Ok((Buffer::from(bytes), Uint32Array::new(ends)))
+        })
+    }
+
     /// The failed lines, in input order.
     #[napi(catch_unwind)]
     pub fn errors(&self) -> Result<Vec<LogError>> {
@@ -319,6 +391,7 @@ impl NativeTable {
                     code: e.error.code().to_owned(),
                     offset: e.offset as f64,
                     text: String::from_utf8_lossy(&e.text).into_owned(),
+                    raw: Buffer::from(e.text.clone()),
                 })
                 .collect())
         })

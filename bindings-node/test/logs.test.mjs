@@ -337,7 +337,7 @@ test('createParser: strings are pushed as UTF-8; push after finish throws', () =
 })
 
 test('createParser: the sample in uneven chunks equals parseFile', () => {
-  const parser = logs.createParser({ threads: 1 })
+  const parser = logs.createParser()
   for (let start = 0, size = 1; start < SAMPLE_BYTES.length; start += size, size = (size * 7 + 3) % 65521) {
     parser.push(SAMPLE_BYTES.subarray(start, start + size))
   }
@@ -414,6 +414,140 @@ test('invalid UTF-8: decoded lossily by default, an INVALID_UTF8 error row with 
   assert.deepEqual(strict.errors.map((e) => e.code), ['TOO_FEW_FIELDS', 'INVALID_UTF8', 'UNTERMINATED_QUOTE'])
   assert.equal(strict.errors[1].text.includes('\uFFFD'), true, 'the raw line, lossily decoded')
   assertBalanced(strict)
+})
+
+test('invalid UTF-8: the bytes as logged, from column(name, { raw: true }) and errors[i].raw', () => {
+  const agent = Buffer.concat([Buffer.from('bad '), Buffer.from([0xff]), Buffer.from(' agent')])
+  const path = Buffer.concat([Buffer.from('/p'), Buffer.from([0xc3])])
+  const good = Buffer.from('1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /ok HTTP/1.0" 200 1 "-" "curl"')
+  const bad = Buffer.concat([
+    Buffer.from('1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET '), path, Buffer.from(' HTTP/1.0" 200 1 "-" "'),
+    agent, Buffer.from('"'),
+  ])
+  const failed = Buffer.concat([Buffer.from('9.9.9.9 - - [10/Oct/2000:13:55:36 -0700] "GET /'), Buffer.from([0xff, 0x80])])
+  const input = Buffer.concat([good, Buffer.from('\n'), bad, Buffer.from('\n'), failed, Buffer.from('\n')])
+  const table = logs.parseBuffer(input)
+
+  // The default: lossy strings.
+  const lossy = decode(table)
+  assert.equal(lossy.user_agent[1], 'bad \uFFFD agent')
+  assert.equal(lossy.path[1], '/p\uFFFD')
+
+  // A dictionary column as bytes: its own dictionary, codes into it.
+  const agents = table.column('user_agent', { raw: true })
+  assert.ok(agents.dictionary.every((value) => Buffer.isBuffer(value)))
+  const rawAgents = Array.from(agents.codes, (code, row) => table.isValid('user_agent', row) ? agents.dictionary[code] : null)
+  assert.deepEqual(rawAgents, [Buffer.from('curl'), agent, null])
+  assert.equal(rawAgents[1][4], 0xff)
+  assert.deepEqual(agents.validity, table.validity('user_agent'))
+  assert.equal(table.column('user_agent', { raw: true }), agents, 'kept, like the default columns')
+  assert.notEqual(table.column('user_agent'), agents)
+
+  // A plain string column as bytes: a Buffer per row, null at null rows.
+  const paths = table.column('path', { raw: true })
+  assert.deepEqual(paths, [Buffer.from('/ok'), path, null])
+  assert.ok(Buffer.isBuffer(paths[1]) && paths[1][2] === 0xc3)
+  const requests = table.column('request', { raw: true, bigint: false })
+  assert.deepEqual(requests[1], Buffer.concat([Buffer.from('GET '), path, Buffer.from(' HTTP/1.0')]))
+
+  // Values that decode alike stay apart as bytes.
+  const twins = logs.parseBuffer(Buffer.concat([bad, Buffer.from('\n'),
+    Buffer.from(bad.toString('latin1').replace('\xff', '\xfe'), 'latin1')]))
+  assert.deepEqual(twins.column('user_agent').dictionary, ['bad \uFFFD agent'])
+  const twinAgents = twins.column('user_agent', { raw: true })
+  assert.deepEqual(twinAgents.dictionary.map((b) => b[4]), [0xff, 0xfe])
+  assert.deepEqual(Array.from(twinAgents.codes), [0, 1])
+
+  // A failed line: lossy text, and its exact bytes.
+  assert.equal(table.errors.length, 1)
+  const [error] = table.errors
+  assert.equal(error.line, 3)
+  assert.equal(error.text, failed.toString())
+  assert.ok(error.text.includes('\uFFFD'))
+  assert.ok(Buffer.isBuffer(error.raw))
+  assert.deepEqual(error.raw, failed)
+  assert.deepEqual(logs.parseBuffer(SMALL).errors.map((e) => e.raw.toString()),
+    logs.parseBuffer(SMALL).errors.map((e) => e.text), 'UTF-8 lines: raw is the text')
+})
+
+test('raw bytes cross in several chunks too', () => {
+  const agents = []
+  const lines = []
+  for (let i = 0; i < 2000; i++) {
+    const agent = Buffer.concat([Buffer.from(`agent ${i} `), Buffer.alloc(1000 + (i % 17), 0xff)])
+    agents.push(agent)
+    lines.push(Buffer.from(`1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /${i} HTTP/1.0" 200 1 "-" "`), agent,
+      Buffer.from('"\n'))
+  }
+  const input = Buffer.concat(lines)
+  assert.ok(input.length > 2 << 20, 'more than a 1 MB chunk')
+  for (const plainColumns of [undefined, ['user_agent']]) {
+    const table = logs.parseBuffer(input, { plainColumns })
+    const column = table.column('user_agent', { raw: true })
+    const values = Array.isArray(column) ? column : Array.from(column.codes, (code) => column.dictionary[code])
+    assert.equal(values.length, agents.length)
+    assert.ok(values.every((value, i) => value.equals(agents[i])), `plainColumns ${plainColumns}`)
+  }
+})
+
+test('64-bit columns: rounded above 2^53 in Float64Array, exact with { bigint: true }', () => {
+  const table = logs.parseBuffer(Buffer.from(
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 18446744073709551615\n' +
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 9007199254740993\n' +
+    '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 -\n' +
+    'garbage\n'), { format: 'common' })
+  assert.equal(table.columns.bytes[0], 2 ** 64, 'rounded')
+  assert.equal(table.columns.bytes[1], 2 ** 53, 'rounded')
+  const bytes = table.column('bytes', { bigint: true })
+  assert.ok(bytes instanceof BigUint64Array)
+  assert.deepEqual(Array.from(bytes), [18446744073709551615n, 9007199254740993n, 0n, 0n])
+  assert.equal(table.isValid('bytes', 2), false, 'null rows hold 0n: validity tells')
+  assert.equal(table.column('bytes', { bigint: true }), bytes, 'kept')
+  const lines = table.column('line', { bigint: true })
+  assert.ok(lines instanceof BigUint64Array)
+  assert.deepEqual(Array.from(lines), [1n, 2n, 3n, 4n])
+  const errorOffsets = table.column('error_offset', { bigint: true })
+  assert.ok(errorOffsets instanceof BigUint64Array)
+  assert.equal(errorOffsets[3], BigInt(table.errors[0].offset))
+  const micros = table.column('timestamp', { bigint: true })
+  assert.ok(micros instanceof BigInt64Array)
+  assert.equal(micros[0], BigInt(Date.UTC(2000, 9, 10, 20, 55, 36)) * 1000n)
+  assert.equal(Number(micros[0]), table.columns.timestamp[0])
+  const early = logs.parseBuffer(Buffer.from('1.2.3.4 - - [10/Oct/1900:13:55:36 +0000] "GET / HTTP/1.0" 200 1\n'),
+    { format: 'common' })
+  assert.equal(early.column('timestamp', { bigint: true })[0], BigInt(Date.UTC(1900, 9, 10, 13, 55, 36)) * 1000n,
+    'timestamps are signed')
+  // nginx: $pid is int64, $msec a timestamp, $request_time float64 (no bigint).
+  const nginx = logs.parseBuffer(Buffer.from('1.5 1700000000.123 9223372036854775807\n'),
+    { format: logs.format.nginx('$request_time $msec $pid') })
+  assert.equal(nginx.columnTypes.pid, 'int64')
+  const pids = nginx.column('pid', { bigint: true })
+  assert.ok(pids instanceof BigInt64Array)
+  assert.deepEqual(Array.from(pids), [9223372036854775807n])
+  assert.deepEqual(Array.from(nginx.column('timestamp', { bigint: true })), [1700000000123000n])
+  assert.throws(() => nginx.column('request_time', { bigint: true }),
+    ferruleCode('FERRULE_INVALID_ARGUMENT', { message: /request_time.*float64/ }))
+})
+
+test('column options: raw for strings, bigint for 64-bit integers, checked', () => {
+  const invalid = (fn, what, message) => assert.throws(fn, (err) => {
+    assert.ok(!(err instanceof TypeError), what)
+    return ferruleCode('FERRULE_INVALID_ARGUMENT', { message })(err)
+  }, what)
+  invalid(() => reference.column('status', { raw: true }), 'raw status', /raw.*"status" is uint16/)
+  invalid(() => reference.column('bytes', { raw: true }), 'raw bytes', /raw/)
+  invalid(() => reference.column('path', { bigint: true }), 'bigint path', /bigint.*"path" is string/)
+  invalid(() => reference.column('status', { bigint: true }), 'bigint status', /bigint/)
+  invalid(() => reference.column('tz_offset', { bigint: true }), 'bigint tz_offset', /bigint/)
+  invalid(() => reference.column('path', { raw: true, bigint: true }), 'both', /both/)
+  for (const options of ['raw', [true], { raw: 1 }, { bigint: 'yes' }, { Raw: true }, { lossy: false }]) {
+    assert.throws(() => reference.column('path', options), (err) => err instanceof TypeError &&
+      err.code === 'FERRULE_INVALID_ARGUMENT', JSON.stringify(options))
+  }
+  for (const options of [undefined, null, {}, { raw: false }, { bigint: null }, { raw: false, bigint: false }]) {
+    assert.equal(reference.column('path', options), reference.columns.path, JSON.stringify(options))
+    assert.equal(reference.column('bytes', options), reference.columns.bytes, JSON.stringify(options))
+  }
 })
 
 test('invalid UTF-8: values that decode alike share one dictionary entry; plain columns too', () => {
@@ -542,6 +676,20 @@ test("onError 'raise': FERRULE_PARSE with reason, line and offset, from every re
   const goodCount = goodLines.toString().split('\n').length - 1
   assert.ok(goodCount > 300 && goodCount < 8899)
   assert.equal(logs.parseBuffer(goodLines, { onError: 'raise' }).stats.ok, goodCount)
+})
+
+test("onError 'raise': reason, line and offset arrive as data, not read back from the message", () => {
+  const offset = reference.errors[0].offset
+  assert.throws(() => logs.parseFile(SAMPLE, { onError: 'raise' }), (err) => {
+    assert.match(err.message, new RegExp(`^UNTERMINATED_QUOTE: .+ \\(line 8899, byte offset ${offset}\\)$`))
+    assert.equal(err.cause, undefined, 'the carrier of the details is removed')
+    assert.deepEqual([err.code, err.reason, err.line, err.offset], ['FERRULE_PARSE', 'UNTERMINATED_QUOTE', 8899, offset])
+    return true
+  })
+  // A message that merely looks located is not taken for a location.
+  assert.throws(() => ferrule.__debugRaise('FERRULE_PARSE', 'fake (line 5, byte offset 6)'),
+    { code: 'FERRULE_PARSE', line: null, offset: null, reason: null, message: 'fake (line 5, byte offset 6)' })
+  assert.throws(() => ferrule.__debugRaise('FERRULE_IO', 'x', 2 ** 32 - 1, 0), { line: 2 ** 32 - 1, offset: 0 })
 })
 
 test('errors without a finer reason have reason null', () => {
@@ -715,6 +863,24 @@ test('wrong argument types: TypeError with code FERRULE_INVALID_ARGUMENT', async
   typeError(() => new logs.LogTable(), 'new LogTable()')
   typeError(() => logs.format.nginx(42), 'format.nginx(42)')
   typeError(() => logs.formatColumns(42), 'formatColumns(42)')
+})
+
+test('threads is not an option of the streams (createParser, readBatches), as in Python', () => {
+  for (const threads of [1, 0, 2, null]) {
+    for (const [what, fn] of [
+      ['createParser', () => logs.createParser({ threads })],
+      ['readBatches', () => logs.readBatches(SAMPLE, { threads, batchRows: 100 })],
+    ]) {
+      assert.throws(fn, (err) => {
+        assert.ok(err instanceof TypeError, `${what}: ${err}`)
+        assert.equal(err.code, 'FERRULE_INVALID_ARGUMENT')
+        assert.match(err.message, /unknown option "threads".*calling thread/)
+        return true
+      }, `${what} threads ${threads}`)
+    }
+  }
+  // The whole-input functions keep it.
+  assert.equal(logs.parseBuffer(SMALL, { threads: 1 }).numRows, logs.parseBuffer(SMALL).numRows)
 })
 
 test('bad option values: Error with code FERRULE_INVALID_ARGUMENT', () => {

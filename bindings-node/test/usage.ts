@@ -134,6 +134,30 @@ if (anyColumn instanceof Float64Array) console.log(anyColumn[0])
 const plain: logs.LogTable = logs.parseFile('access.log', { plainColumns: ['client'] })
 const plainClients: logs.Column = plain.column('client')
 
+// The bytes as logged, and exact 64-bit integers.
+const rawAgents: logs.RawDictionaryColumn = table.column('user_agent', { raw: true })
+const rawAgentBytes: Buffer[] = rawAgents.dictionary
+const rawPaths: Array<Buffer | null> = table.column('path', { raw: true })
+const rawError: Buffer | undefined = table.errors[0]?.raw
+const exactBytes: BigUint64Array | BigInt64Array = table.column('bytes', { bigint: true })
+const exactMicros: logs.BigIntColumn = table.column('timestamp', { bigint: true })
+const sameStatus: Uint16Array = table.column('status', {})
+const samePaths: Array<string | null> = table.column('path', { raw: false, bigint: null })
+const anyRaw: logs.RawStringColumn | logs.RawDictionaryColumn = custom.column('request', { raw: true })
+const anyExact: logs.BigIntColumn = custom.column('pid', { bigint: true })
+const chosen = (raw: boolean): logs.DictionaryColumn | logs.RawDictionaryColumn => table.column('client', { raw })
+const exactOrNot = (bigint: boolean): Float64Array | logs.BigIntColumn => table.column('line', { bigint })
+// @ts-expect-error: raw applies to string and dictionary columns only
+table.column('status', { raw: true })
+// @ts-expect-error: bigint applies to 64-bit integer columns only
+table.column('path', { bigint: true })
+// @ts-expect-error: bigint applies to 64-bit integer columns only
+table.column('tz_offset', { bigint: true })
+// @ts-expect-error: not both
+table.column('path', { raw: true, bigint: true })
+// @ts-expect-error: no such column option
+table.column('path', { lossy: false })
+
 async function parseLater(): Promise<number> {
   const later = await logs.parseFileAsync('access.log', { onError: 'raise' })
   const other = await logs.parseFileAsync('access.log', { format: apache })
@@ -150,6 +174,14 @@ for (const part of logs.readBatches('access.log', { batchRows: 10_000, onError: 
   console.log(partStatus.length)
 }
 const nginxBatches: Generator<logs.LogTable> = logs.readBatches('access.log', { format: nginx, batchRows: 100 })
+const streamOptions: logs.StreamOptions = { onError: 'skip', strictUtf8: true }
+const nginxParser: logs.LogParser = logs.createParser({ ...streamOptions, format: nginx })
+// @ts-expect-error: streams parse on the calling thread: no threads option
+logs.createParser({ threads: 2 })
+// @ts-expect-error: streams parse on the calling thread: no threads option
+logs.readBatches('access.log', { threads: 2, batchRows: 100 })
+// @ts-expect-error: no threads option, whatever the format
+logs.createParser({ format: nginx, threads: 1 })
 
 // @ts-expect-error: not a preset
 logs.parseFile('access.log', { format: 'json' })
@@ -168,4 +200,5 @@ parser.push(42)
 
 console.log(statuses, tz, micros, paths, agentCodes, agentNames, agentValidity, bytesValidity, valid, rowsAndNames,
   types, errorCode, counts, common, vhost, columnInfo, someColumns, plainClients, parseLater, batch, last, buffered,
-  nginxBatches, wrongStatus)
+  nginxBatches, wrongStatus, rawAgentBytes, rawPaths, rawError, exactBytes, exactMicros, sameStatus, samePaths, anyRaw,
+  anyExact, chosen, exactOrNot, nginxParser)
