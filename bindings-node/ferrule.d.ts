@@ -306,6 +306,9 @@ export declare namespace logs {
   /** The options of `createParser`: `ParseOptions` without `threads`. */
   type StreamOptions = Omit<ParseOptions, 'threads'>
 
+  /** What `readBatches` returns: a generator (`for...of`) that is also async-iterable (`for await`). */
+  type Batches<T> = Generator<T, void, undefined> & AsyncIterable<T>
+
   /** The options of `readBatches`: `StreamOptions` and `batchRows`. */
   interface BatchOptions extends StreamOptions {
     /** Rows per batch, at least 1; 65536 when absent. */
@@ -581,9 +584,14 @@ export declare namespace logs {
    * (gzip inflated as it is read): `for (const batch of logs.readBatches(path)) ...`. The file
    * is opened at once (a missing one throws here) and closed after the last batch, an error, or
    * a `break` out of the loop. It parses on the calling thread: `threads` is not an option.
+   *
+   * For long files prefer `for await (const batch of logs.readBatches(path))`: Node frees the
+   * native memory of dropped batches only when the event loop turns, which a synchronous loop
+   * never lets it do (measured on a 2 GB file: ~200 MB of RSS with `for await`, 1.4 GB with
+   * `for...of`). Use one form per call, not both.
    */
-  function readBatches(path: string | URL, options?: CombinedOptions<BatchOptions>): Generator<LogTable<CombinedColumns>, void, undefined>
-  function readBatches(path: string | URL, options: PresetOptions<'common' | 'clf', BatchOptions>): Generator<LogTable<CommonColumns>, void, undefined>
-  function readBatches(path: string | URL, options: PresetOptions<'vhost_combined', BatchOptions>): Generator<LogTable<VhostCombinedColumns>, void, undefined>
-  function readBatches(path: string | URL, options?: BatchOptions): Generator<LogTable, void, undefined>
+  function readBatches(path: string | URL, options?: CombinedOptions<BatchOptions>): Batches<LogTable<CombinedColumns>>
+  function readBatches(path: string | URL, options: PresetOptions<'common' | 'clf', BatchOptions>): Batches<LogTable<CommonColumns>>
+  function readBatches(path: string | URL, options: PresetOptions<'vhost_combined', BatchOptions>): Batches<LogTable<VhostCombinedColumns>>
+  function readBatches(path: string | URL, options?: BatchOptions): Batches<LogTable>
 }

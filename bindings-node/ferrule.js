@@ -1294,7 +1294,7 @@ class LogParser {
   }
 }
 
-function* batchesOf(reader) {
+function* syncBatchesOf(reader) {
   try {
     for (;;) {
       const handle = logsCall(reader.next, reader)
@@ -1304,6 +1304,27 @@ function* batchesOf(reader) {
   } finally {
     reader.close()
   }
+}
+
+// The batches, as a generator (`for...of`) that is also an async iterable (`for await...of`).
+// Node runs the finalizers of native objects only when the event loop turns, so a long
+// synchronous loop keeps every batch's memory until it ends (1.4 GB of RSS for a 2 GB file);
+// the async form lets the loop turn between batches, and memory stays bounded (~200 MB).
+function batchesOf(reader) {
+  const batches = syncBatchesOf(reader)
+  batches[Symbol.asyncIterator] = async function* () {
+    try {
+      for (;;) {
+        await new Promise((resolve) => setImmediate(resolve))
+        const handle = logsCall(reader.next, reader)
+        if (handle === null) return
+        yield new LogTable(INTERNAL, handle)
+      }
+    } finally {
+      reader.close()
+    }
+  }
+  return batches
 }
 
 function formatObject(kind, spec, fn) {

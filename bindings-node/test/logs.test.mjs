@@ -262,6 +262,17 @@ test('threads: 2 leaves code 0 at null rows, as a sequential parse does', () => 
   for (const name of ['referer', 'user_agent']) assert.deepEqual(two.columns[name].codes, one.columns[name].codes, name)
 })
 
+test('readBatches: for await gives the same batches as for...of', async () => {
+  const numbers = (batch) => [batch.numRows, batch.stats.lines, batch.columns.line[0]]
+  const sync = [...logs.readBatches(SAMPLE, { batchRows: 3000 })].map(numbers)
+  const viaAwait = []
+  for await (const batch of logs.readBatches(SAMPLE, { batchRows: 3000 })) viaAwait.push(numbers(batch))
+  assert.deepEqual(viaAwait, sync)
+  assert.deepEqual(sync.map((n) => n[0]), [3000, 3000, 3000, 1000])
+  // A break closes the file in the async form too.
+  for await (const batch of logs.readBatches(SAMPLE, { batchRows: 10 })) { assert.equal(batch.numRows, 10); break }
+})
+
 test('readBatches: dictionaries grow batch to batch, codes keep their meaning', () => {
   let previous = []
   let batches = 0

@@ -174,6 +174,12 @@ for (const part of logs.readBatches('access.log', { batchRows: 10_000, onError: 
   console.log(partStatus.length)
 }
 const nginxBatches: Generator<logs.LogTable> = logs.readBatches('access.log', { format: nginx, batchRows: 100 })
+async function readAll(): Promise<number> {
+  let rows = 0
+  for await (const part of logs.readBatches('access.log', { batchRows: 10_000 })) rows += part.numRows
+  return rows
+}
+void readAll
 const streamOptions: logs.StreamOptions = { onError: 'skip', strictUtf8: true }
 const nginxParser: logs.LogParser = logs.createParser({ ...streamOptions, format: nginx })
 // @ts-expect-error: streams parse on the calling thread: no threads option
