@@ -621,9 +621,12 @@ def test_presets() -> None:
     line = b'example.com:443 1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 5 "-" "ua"'
     table = logs.parse_bytes(line, vhost)
     assert counts(table)["ok"] == 1 and table.column("port").tolist() == [443]
-    # `combined` accepts a vhost prefix and extra trailing fields (nginx `main`).
-    table = logs.parse_bytes(b"www.x.org " + line[16:] + b' "10.0.0.1"', "combined")
-    assert counts(table)["ok"] == 1 and table.dictionary("vhost") == ["www.x.org"]
+    # `combined` accepts a `host:port` vhost prefix and extra trailing fields (nginx `main`).
+    table = logs.parse_bytes(b"www.x.org:80 " + line[16:] + b' "10.0.0.1"', "combined")
+    assert counts(table)["ok"] == 1 and table.dictionary("vhost") == ["www.x.org:80"]
+    # A leading token that is not host:port is no vhost: the line does not match.
+    table = logs.parse_bytes(b"www.x.org " + line[16:], "combined")
+    assert counts(table)["errors"] == 1 and table.errors[0].code == "UNEXPECTED_TEXT"
     assert_same_table(logs.parse_bytes(SMALL, "combined"), logs.parse_bytes(SMALL, combined))
 
 
