@@ -126,39 +126,15 @@ pub unsafe extern "C" fn ferrule_log_parse_bytes(
 /// every other use. Tables it handed out are independent of it.
 #[allow(non_camel_case_types)]
 pub struct ferrule_log_parser {
-    inner: Mutex<ParserState>,
-}
-
-struct ParserState {
-    parser: StreamParser,
-    /// The error of a failed push or finish, so that push and finish fail the same way after it
-    /// whatever failed (core's parser does so for a raised parse error itself).
-    failed: Option<Error>,
-}
-
-impl ParserState {
-    /// The parser, unless an earlier push or finish failed.
-    fn usable(&mut self) -> Result<&mut StreamParser, Failure> {
-        match &self.failed {
-            Some(err) => Err(err.clone().into()),
-            None => Ok(&mut self.parser),
-        }
-    }
-
-    /// Remembers a failure of `result` for the calls that follow.
-    fn note<T>(&mut self, result: ferrule_core::Result<T>) -> Result<T, Failure> {
-        result.map_err(|err| {
-            self.failed = Some(err.clone());
-            err.into()
-        })
-    }
+    // A parser that failed keeps failing the same way: core's `StreamParser` does that itself.
+    inner: Mutex<StreamParser>,
 }
 
 /// The parser behind a C handle, locked, or a failure.
 ///
 /// # Safety
 /// `parser` must be NULL or a live parser that stays alive during `'a`.
-unsafe fn parser_lock<'a>(parser: *mut ferrule_log_parser) -> Result<MutexGuard<'a, ParserState>, Failure> {
+unsafe fn parser_lock<'a>(parser: *mut ferrule_log_parser) -> Result<MutexGuard<'a, StreamParser>, Failure> {
     // SAFETY: NULL or a live parser for 'a (caller contract); shared access, the mutex does
     // the rest.
     let parser = unsafe { parser.as_ref() }.ok_or(Failure::Null("parser"))?;
@@ -184,7 +160,7 @@ pub unsafe extern "C" fn ferrule_log_parser_new(
         let format = unsafe { format_ref(format) }?;
         let options = unsafe { options_from(options) }?;
         let out_parser = unsafe { out_param(out_parser, "out_parser") }?;
-        let inner = Mutex::new(ParserState { parser: StreamParser::new(format, &options)?, failed: None });
+        let inner = Mutex::new(StreamParser::new(format, &options)?);
         out_parser.write(Box::into_raw(Box::new(ferrule_log_parser { inner })));
         Ok(())
     })
@@ -211,8 +187,7 @@ pub unsafe extern "C" fn ferrule_log_parser_push(
         // SAFETY (both): the caller contract above.
         let mut state = unsafe { parser_lock(parser) }?;
         let data = unsafe { in_slice(data, len, "data") }?;
-        let result = state.usable()?.push(data);
-        state.note(result)
+        Ok(state.push(data)?)
     })
 }
 
@@ -234,9 +209,9 @@ pub unsafe extern "C" fn ferrule_log_parser_take_batch(
         // SAFETY (both): the caller contract above.
         let mut state = unsafe { parser_lock(parser) }?;
         let out_table = unsafe { out_param(out_table, "out_table") }?;
-        // Not `usable()`: after a raised parse error the rows before the bad line were accepted,
-        // and they stay available (as in core and Python).
-        let parser = &mut state.parser;
+        // After a raised parse error the rows before the bad line were accepted, and they stay
+        // available (as in core and Python).
+        let parser = &mut *state;
         if parser.is_finished() {
             return Err(
                 Error::invalid_argument("this parser has finished; create a new one for more input").into()
@@ -264,8 +239,7 @@ pub unsafe extern "C" fn ferrule_log_parser_finish(
         // SAFETY (both): the caller contract above.
         let mut state = unsafe { parser_lock(parser) }?;
         let out_table = unsafe { out_param(out_table, "out_table") }?;
-        let result = state.usable()?.finish();
-        let table = state.note(result)?;
+        let table = state.finish()?;
         out_table.write(table_handle(table));
         Ok(())
     })
@@ -302,13 +276,8 @@ pub unsafe extern "C" fn ferrule_log_parser_free(parser: *mut ferrule_log_parser
 /// other use. Tables it handed out are independent of it.
 #[allow(non_camel_case_types)]
 pub struct ferrule_log_reader {
-    inner: Mutex<ReaderState>,
-}
-
-struct ReaderState {
-    reader: BatchReader,
-    /// The error of a failed `next`: every later call fails the same way.
-    failed: Option<Error>,
+    // A reader that failed keeps failing the same way: core's `BatchReader` does that itself.
+    inner: Mutex<BatchReader>,
 }
 
 /// Opens the log file at the `path_len` bytes of `path` (not NUL-terminated) for reading with
@@ -339,7 +308,7 @@ pub unsafe extern "C" fn ferrule_log_reader_open(
         let options = unsafe { options_from(options) }?;
         let out_reader = unsafe { out_param(out_reader, "out_reader") }?;
         let reader = BatchReader::open(&path, format, &options, batch_rows)?;
-        let inner = Mutex::new(ReaderState { reader, failed: None });
+        let inner = Mutex::new(reader);
         out_reader.write(Box::into_raw(Box::new(ferrule_log_reader { inner })));
         Ok(())
     })
@@ -368,16 +337,9 @@ pub unsafe extern "C" fn ferrule_log_reader_next(
         // SAFETY: the caller contract above.
         let out_table = unsafe { out_param(out_table, "out_table") }?;
         let mut state = lock(&reader.inner, "reader")?;
-        if let Some(err) = &state.failed {
-            return Err(err.clone().into());
-        }
-        match state.reader.next_batch() {
-            Ok(Some(table)) => out_table.write(table_handle(table)),
-            Ok(None) => out_table.write(std::ptr::null_mut()),
-            Err(err) => {
-                state.failed = Some(err.clone());
-                return Err(err.into());
-            }
+        match state.next_batch()? {
+            Some(table) => out_table.write(table_handle(table)),
+            None => out_table.write(std::ptr::null_mut()),
         }
         Ok(())
     })

@@ -106,9 +106,6 @@ impl StreamParser {
     /// parser accepts nothing afterwards.
     pub fn finish(&mut self) -> Result<LogTable> {
         self.check_open()?;
-        if let Some(err) = self.engine.failure() {
-            return Err(err.clone());
-        }
         self.finished = true;
         let started = Instant::now();
         if !self.pending.is_empty() {
@@ -123,7 +120,12 @@ impl StreamParser {
         self.finished
     }
 
+    /// A parser that raised fails again with the same error (whether the bad line came in a push
+    /// or at finish); one that finished refuses more.
     fn check_open(&self) -> Result<()> {
+        if let Some(err) = self.engine.failure() {
+            return Err(err.clone());
+        }
         if self.finished {
             return Err(Error::invalid_argument("this parser has finished; create a new one for more input"));
         }

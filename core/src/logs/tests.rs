@@ -335,6 +335,14 @@ fn a_stream_stopped_by_raise_keeps_failing_and_its_stats_add_up() {
     assert_eq!(accepted.num_rows(), 1);
     assert_stats_add_up(&accepted);
     assert_eq!(parser.finish().unwrap_err(), err);
+
+    // A bad last line, met at finish: later calls fail the same way, not as "finished".
+    let mut parser = StreamParser::new(&combined(), &options).unwrap();
+    parser.push(b"bad line").unwrap();
+    let err = parser.finish().unwrap_err();
+    assert_eq!(err.reason(), Some("TOO_FEW_FIELDS"));
+    assert_eq!(parser.push(b"x\n").unwrap_err(), err);
+    assert_eq!(parser.finish().unwrap_err(), err);
 }
 
 #[test]
