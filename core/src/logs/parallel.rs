@@ -120,7 +120,7 @@ pub(crate) fn concat(tables: Vec<(u64, LogTable)>) -> Result<LogTable> {
         }));
         shifts.push(lines_before);
         lines_before += lines;
-        let (columns, _, _) = table.into_parts();
+        let columns = table.into_columns();
         if by_column.is_empty() {
             by_column = columns.into_iter().map(|c| vec![c]).collect();
         } else {

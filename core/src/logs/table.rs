@@ -200,11 +200,6 @@ impl Column {
     }
 
     /// Room for `rows` more rows (and `bytes` more string bytes).
-    /// The name, values and validity, moved out.
-    pub fn into_parts(self) -> (String, ColumnData, Validity) {
-        (self.name, self.data, self.validity)
-    }
-
     pub(crate) fn reserve(&mut self, rows: usize, bytes: usize) {
         match &mut self.data {
             ColumnData::UInt64(v) => v.reserve(rows),
@@ -413,10 +408,6 @@ impl RowError {
             RowError::InvalidUtf8 => "INVALID_UTF8",
         }
     }
-
-    pub fn from_code(code: &str) -> Option<RowError> {
-        RowError::ALL.into_iter().find(|e| e.code() == code)
-    }
 }
 
 /// A line that failed: where, why, and its raw bytes (without the line end).
@@ -479,11 +470,6 @@ impl Stats {
         self.empty += other.empty;
         self.bytes += other.bytes;
     }
-
-    /// MB (10^6 bytes) per second, 0 when no time was measured.
-    pub fn megabytes_per_second(&self) -> f64 {
-        if self.seconds > 0.0 { self.bytes as f64 / 1e6 / self.seconds } else { 0.0 }
-    }
 }
 
 /// Parsed log lines as typed columns: one row per non-empty line (failed lines included unless
@@ -541,10 +527,9 @@ impl LogTable {
         &self.stats
     }
 
-    /// The columns, errors and stats, moved out (a binding can hand the vectors over without
-    /// copying them).
-    pub fn into_parts(self) -> (Vec<Column>, Vec<ErrorRecord>, Stats) {
-        (self.columns, self.errors, self.stats)
+    /// The columns, moved out (parallel joins take them over without copying).
+    pub(crate) fn into_columns(self) -> Vec<Column> {
+        self.columns
     }
 
     pub(crate) fn stats_mut(&mut self) -> &mut Stats {
