@@ -1034,15 +1034,17 @@ function logOptionsOf(options, fn, allowed = PARSE_OPTIONS) {
   return { kind, spec, nativeOptions, batchRows: rows }
 }
 
-// Values 0..count-1 of a native string column (or dictionary), about 1 MB of text per call.
-function stringsOf(handle, index, count) {
+// Values 0..count-1 of a native string column (or dictionary), about 1 MB per call: as text
+// (`textChunk`, sliced into strings) or as the bytes logged (`bytesChunk`, views into one Buffer
+// per chunk).
+function chunkedValues(handle, method, index, count) {
   const values = new Array(count)
   for (let done = 0; done < count;) {
-    const [text, ends] = logsCall(handle.textChunk, handle, index, done)
-    if (ends.length === 0) throw Object.assign(new Error('logs: a string chunk came back empty'), { code: 'FERRULE_INTERNAL' })
+    const [joined, ends] = logsCall(handle[method], handle, index, done)
+    if (ends.length === 0) throw Object.assign(new Error(`logs: ${method} came back empty`), { code: 'FERRULE_INTERNAL' })
     let begin = 0
     for (let k = 0; k < ends.length; k++) {
-      values[done + k] = text.slice(begin, ends[k])
+      values[done + k] = method === 'textChunk' ? joined.slice(begin, ends[k]) : joined.subarray(begin, ends[k])
       begin = ends[k]
     }
     done += ends.length
@@ -1050,22 +1052,8 @@ function stringsOf(handle, index, count) {
   return values
 }
 
-// Values 0..count-1 of a native string column (or dictionary) as the bytes logged: views into
-// one Buffer per ~1 MB chunk.
-function bytesOf(handle, index, count) {
-  const values = new Array(count)
-  for (let done = 0; done < count;) {
-    const [bytes, ends] = logsCall(handle.bytesChunk, handle, index, done)
-    if (ends.length === 0) throw Object.assign(new Error('logs: a byte chunk came back empty'), { code: 'FERRULE_INTERNAL' })
-    let begin = 0
-    for (let k = 0; k < ends.length; k++) {
-      values[done + k] = bytes.subarray(begin, ends[k])
-      begin = ends[k]
-    }
-    done += ends.length
-  }
-  return values
-}
+const stringsOf = (handle, index, count) => chunkedValues(handle, 'textChunk', index, count)
+const bytesOf = (handle, index, count) => chunkedValues(handle, 'bytesChunk', index, count)
 
 // The options of LogTable.column: '' (the default representation), 'raw' or 'bigint'.
 function columnModeOf(options, name, type) {
