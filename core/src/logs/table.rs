@@ -384,10 +384,14 @@ pub enum RowError {
     BadNumber,
     /// The line is not valid UTF-8 (only with `strict_utf8`).
     InvalidUtf8,
+    /// A JSON line is not one valid JSON object.
+    InvalidJson,
+    /// An octet-counted syslog frame (RFC 6587) has no valid length prefix.
+    BadFrame,
 }
 
 impl RowError {
-    pub const ALL: [RowError; 7] = [
+    pub const ALL: [RowError; 9] = [
         RowError::UnterminatedQuote,
         RowError::TooFewFields,
         RowError::UnexpectedText,
@@ -395,6 +399,8 @@ impl RowError {
         RowError::BadStatus,
         RowError::BadNumber,
         RowError::InvalidUtf8,
+        RowError::InvalidJson,
+        RowError::BadFrame,
     ];
 
     pub const fn code(self) -> &'static str {
@@ -406,6 +412,8 @@ impl RowError {
             RowError::BadStatus => "BAD_STATUS",
             RowError::BadNumber => "BAD_NUMBER",
             RowError::InvalidUtf8 => "INVALID_UTF8",
+            RowError::InvalidJson => "INVALID_JSON",
+            RowError::BadFrame => "BAD_FRAME",
         }
     }
 }

@@ -4,7 +4,12 @@
 //! custom format runs the same code as a built-in one.
 
 mod apache;
+pub(crate) mod errorlog;
+pub(crate) mod json;
+pub(crate) mod logfmt;
 mod nginx;
+pub(crate) mod syslog;
+pub(crate) mod template;
 
 use crate::{Error, Result};
 use std::fmt;
