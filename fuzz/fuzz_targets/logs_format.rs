@@ -1,5 +1,5 @@
 #![no_main]
-//! A format string and a log together: the nginx or Apache compiler must accept or refuse any
+//! A format string and a log together: the nginx, Apache or template compiler must accept or refuse any
 //! string without panicking, and a compiled format must parse any input with the invariants of
 //! `logs_presets`. Input: flags byte, split byte, then the format and the data separated by the
 //! first NUL.
@@ -16,7 +16,11 @@ fuzz_target!(|input: &[u8]| {
         None => (rest, &b""[..]),
     };
     let spec = String::from_utf8_lossy(spec);
-    let format = if flags & 32 == 0 { LogFormat::nginx(&spec) } else { LogFormat::apache(&spec) };
+    let format = match (flags >> 5) % 3 {
+        0 => LogFormat::nginx(&spec),
+        1 => LogFormat::apache(&spec),
+        _ => LogFormat::template(&spec),
+    };
     match format {
         Ok(format) => {
             let names = format.column_names();

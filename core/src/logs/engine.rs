@@ -2,8 +2,13 @@
 //! builders. One `Engine` parses one sequence of lines (a whole input, one parallel chunk, or a
 //! stream); its dictionaries (one [`StringPool`] per string column) live as long as it does.
 
+mod dynamic;
+mod system;
+
+pub(crate) use dynamic::format_float;
+
 use super::fields;
-use super::format::{ColumnType, FieldKind, Item, LogFormat};
+use super::format::{ColumnType, FieldKind, Item, LogFormat, Program};
 use super::options::{DEFAULT_PLAIN_COLUMNS, OnError, ParseOptions};
 use super::table::{Column, ColumnData, ErrorRecord, LogTable, RowError, Stats, Validity};
 
@@ -37,8 +42,14 @@ enum Sink {
     Int64(Vec<i64>),
     Float64(Vec<f64>),
     Timestamp(Vec<i64>),
-    String { offsets: Vec<i64>, values: Vec<u8> },
+    String {
+        offsets: Vec<i64>,
+        values: Vec<u8>,
+    },
     Dictionary(Vec<u32>),
+    Bool(Vec<bool>),
+    /// A JSON-lines column, typed by the values it has seen (see [`dynamic::Inferred`]).
+    Inferred(dynamic::Inferred),
 }
 
 impl Sink {
@@ -52,6 +63,7 @@ impl Sink {
             ColumnType::Timestamp => Sink::Timestamp(Vec::new()),
             ColumnType::String => Sink::String { offsets: vec![0], values: Vec::new() },
             ColumnType::Dictionary => Sink::Dictionary(Vec::new()),
+            ColumnType::Bool => Sink::Bool(Vec::new()),
         }
     }
 
@@ -64,6 +76,8 @@ impl Sink {
             Sink::Float64(v) => v.len(),
             Sink::String { offsets, .. } => offsets.len() - 1,
             Sink::Dictionary(v) => v.len(),
+            Sink::Bool(v) => v.len(),
+            Sink::Inferred(v) => v.len(),
         }
     }
 
@@ -77,6 +91,8 @@ impl Sink {
             Sink::Float64(v) => v.push(0.0),
             Sink::String { offsets, values } => offsets.push(values.len() as i64),
             Sink::Dictionary(v) => v.push(0),
+            Sink::Bool(v) => v.push(false),
+            Sink::Inferred(v) => v.push_null(),
         }
     }
 
@@ -92,6 +108,8 @@ impl Sink {
                 values.truncate(offsets.last().map_or(0, |&end| end as usize));
             }
             Sink::Dictionary(v) => v.truncate(rows),
+            Sink::Bool(v) => v.truncate(rows),
+            Sink::Inferred(v) => v.truncate(rows),
         }
     }
 
@@ -111,6 +129,8 @@ impl Sink {
             Sink::Dictionary(v) => {
                 ColumnData::Dictionary { codes: std::mem::take(v), pool: pool.cloned().unwrap_or_default() }
             }
+            Sink::Bool(v) => ColumnData::Bool(std::mem::take(v)),
+            Sink::Inferred(v) => v.take(pool),
         }
     }
 }
@@ -158,6 +178,15 @@ pub(crate) struct Engine {
     fatal: Option<Error>,
     /// Per column, the code of the last value interned (`NO_CODE` before the first).
     last_codes: Vec<u32>,
+    program: Program,
+    /// The year of `syslog_rfc3164` timestamps.
+    year_rule: super::format::syslog::YearRule,
+    octet_counted: bool,
+    /// Reused by the template matcher.
+    template_ranges: Vec<Option<(usize, usize)>>,
+    template_scratch: super::format::template::MatchScratch,
+    /// The columns of logfmt and JSON lines, found in the data.
+    dynamic: dynamic::Columns,
 }
 
 impl Engine {
@@ -170,17 +199,25 @@ impl Engine {
             .filter(|&i| matches!(types[i], ColumnType::String | ColumnType::Dictionary))
             .collect();
         let error_column = format.error_column();
+        let program = format.program.clone();
+        if options.octet_counted && !matches!(program, Program::Syslog5424) {
+            return Err(Error::invalid_argument("octet_counted applies to the syslog_rfc5424 format only"));
+        }
+        if options.flatten && !matches!(program, Program::Jsonl) {
+            return Err(Error::invalid_argument("flatten applies to the jsonl format only"));
+        }
         match &options.plain_columns {
             None => {
+                // A format's plain columns (free text such as a message) and the usual ones.
                 for &i in &string_columns {
-                    types[i] = if DEFAULT_PLAIN_COLUMNS.contains(&schema[i].name.as_str()) {
-                        ColumnType::String
-                    } else {
-                        ColumnType::Dictionary
-                    };
+                    if DEFAULT_PLAIN_COLUMNS.contains(&schema[i].name.as_str()) {
+                        types[i] = ColumnType::String;
+                    }
                 }
             }
             Some(plain) => {
+                // Columns of logfmt and JSON lines are only known from the data.
+                let plain = if program.is_dynamic() { &Vec::new() } else { plain };
                 for name in plain {
                     let known = string_columns.iter().any(|&i| schema[i].name == *name && i != error_column);
                     if !known {
@@ -223,6 +260,16 @@ impl Engine {
         }
         let pools =
             types.iter().map(|ty| (*ty == ColumnType::Dictionary).then(Arc::<StringPool>::default)).collect();
+        let year_rule = match (options.year, options.reference_time) {
+            (Some(year), _) => super::format::syslog::YearRule::Fixed(year),
+            (None, Some(reference)) => super::format::syslog::YearRule::Reference(reference),
+            // Callers resolve the options first (`ParseOptions::resolved`); this is a fallback.
+            (None, None) => match options.resolved().reference_time {
+                Some(reference) => super::format::syslog::YearRule::Reference(reference),
+                None => super::format::syslog::YearRule::Fixed(1970),
+            },
+        };
+        let dynamic = dynamic::Columns::new(&program, options);
         Ok(Engine {
             steps,
             vhost_prefix: format.vhost_prefix,
@@ -244,6 +291,12 @@ impl Engine {
             failed: None,
             fatal: None,
             last_codes: vec![NO_CODE; types.len()],
+            program,
+            year_rule,
+            octet_counted: options.octet_counted,
+            template_ranges: Vec::new(),
+            template_scratch: Default::default(),
+            dynamic,
         })
     }
 
@@ -268,29 +321,105 @@ impl Engine {
         // Unique access to the dictionaries for the whole block: copied here only if a batch
         // handed out earlier still holds the previous version. They are moved out of `self`
         // while the block is parsed so that the row builders can borrow `self`.
-        let mut arcs = std::mem::take(&mut self.pools);
-        let mut pools: Vec<Option<&mut StringPool>> =
-            arcs.iter_mut().map(|p| p.as_mut().map(Arc::make_mut)).collect();
-        let result = self.parse_lines(block, &mut pools);
-        drop(pools);
-        self.pools = arcs;
-        result
+        let mut from = 0;
+        loop {
+            let mut arcs = std::mem::take(&mut self.pools);
+            let mut pools: Vec<Option<&mut StringPool>> =
+                arcs.iter_mut().map(|p| p.as_mut().map(Arc::make_mut)).collect();
+            let result = self.parse_lines(block, from, &mut pools);
+            drop(pools);
+            self.pools = arcs;
+            match result {
+                // A logfmt or JSON line with keys not seen before: the columns are added (which
+                // the borrowed dictionaries prevent while lines are parsed) and the line is
+                // parsed again.
+                Ok(Some(resume)) => {
+                    self.add_pending_columns();
+                    from = resume;
+                }
+                Ok(None) => return Ok(()),
+                Err(err) => return Err(err),
+            }
+        }
     }
 
-    fn parse_lines(&mut self, block: &[u8], pools: &mut [Option<&mut StringPool>]) -> Result<()> {
-        let mut start = 0;
+    /// The next record of `block` from `start`: a line, or with octet-counted framing a frame
+    /// (or the bytes of a broken frame, which become an error row). `None` at the end.
+    fn next_record<'b>(&self, block: &'b [u8], start: usize) -> Option<(Record<'b>, usize)> {
+        if start >= block.len() {
+            return None;
+        }
+        if !self.octet_counted {
+            let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |p| start + p);
+            let line = &block[start..end];
+            return Some((Record::Line(line.strip_suffix(b"\r").unwrap_or(line)), end + 1));
+        }
+        let rest = &block[start..];
+        if rest.iter().all(|b| matches!(b, b'\n' | b'\r')) {
+            return None;
+        }
+        use super::format::syslog::{OctetFrame, next_octet_frame};
+        Some(match next_octet_frame(rest) {
+            OctetFrame::Frame { start: s, end: e, next } => (Record::Line(&rest[s..e]), start + next),
+            // The input ends inside a frame (callers hand over complete frames until the end).
+            OctetFrame::Incomplete => (Record::Broken(rest), block.len()),
+            OctetFrame::Bad { skip } => {
+                let skip = skip.clamp(1, rest.len());
+                let bad = &rest[..skip];
+                (Record::Broken(bad.strip_suffix(b"\n").unwrap_or(bad)), start + skip)
+            }
+        })
+    }
+
+    /// How much of `data` is complete records (whole lines, or whole octet-counted frames), for
+    /// a stream that keeps the rest back until more arrives.
+    pub(crate) fn complete_prefix(&self, data: &[u8]) -> usize {
+        if !self.octet_counted {
+            return memchr::memrchr(b'\n', data).map_or(0, |p| p + 1);
+        }
+        use super::format::syslog::{OctetFrame, next_octet_frame};
+        let mut done = 0;
+        while done < data.len() {
+            match next_octet_frame(&data[done..]) {
+                OctetFrame::Frame { next, .. } => done += next.max(1),
+                OctetFrame::Bad { skip }
+                    if data[done..done + skip.clamp(1, data.len() - done)].ends_with(b"\n") =>
+                {
+                    done += skip.clamp(1, data.len() - done);
+                }
+                _ => break,
+            }
+        }
+        done
+    }
+
+    pub(crate) fn is_octet_counted(&self) -> bool {
+        self.octet_counted
+    }
+
+    /// Parses the records of `block` from `start`. `Ok(Some(at))`: the record at `at` has keys
+    /// with no column yet (now pending); nothing of it was counted or stored.
+    fn parse_lines(
+        &mut self,
+        block: &[u8],
+        start: usize,
+        pools: &mut [Option<&mut StringPool>],
+    ) -> Result<Option<usize>> {
+        let mut start = start;
         let (first_row, mut sampled) = (self.rows, false);
-        while start < block.len() {
+        while let Some((record, next)) = self.next_record(block, start) {
             if !sampled && self.rows - first_row == RESERVE_SAMPLE {
                 sampled = true;
                 self.reserve(start, block.len() - start, self.rows - first_row);
             }
-            let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |p| start + p);
-            let mut line = &block[start..end];
-            start = end + 1;
-            if let Some(stripped) = line.strip_suffix(b"\r") {
-                line = stripped;
+            let (line, broken) = match record {
+                Record::Line(line) => (line, false),
+                Record::Broken(bytes) => (bytes, true),
+            };
+            if !broken && self.program.is_dynamic() && self.needs_columns(line) {
+                return Ok(Some(start));
             }
+            start = next;
             self.line_no += 1;
             self.stats.lines += 1;
             if line.is_empty() {
@@ -308,7 +437,9 @@ impl Engine {
             if let Sink::UInt64(lines) = &mut self.sinks[0] {
                 lines.push(self.line_no);
             }
-            match self.parse_fields(line, limit, pools) {
+            let parsed =
+                if broken { Err(fail(RowError::BadFrame, 0)) } else { self.parse_fields(line, limit, pools) };
+            match parsed {
                 Ok(()) => {
                     self.stats.ok += 1;
                     self.finish_row(None, pools);
@@ -358,7 +489,7 @@ impl Engine {
                 return Err(err);
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Reserves room for the rest of a block from what its first rows took (`rows` rows in
@@ -388,6 +519,11 @@ impl Engine {
                 Sink::Dictionary(v) => {
                     let _ = v.try_reserve(expected);
                 }
+                Sink::Bool(v) => {
+                    let _ = v.try_reserve(expected);
+                }
+                // Its type may still change; it grows as it fills.
+                Sink::Inferred(_) => {}
                 Sink::String { offsets, values } => {
                     let per_row = values.len() / len + 1;
                     let _ = offsets.try_reserve(expected);
@@ -401,8 +537,9 @@ impl Engine {
     fn finish_row(&mut self, failure: Option<&Failure>, pools: &mut [Option<&mut StringPool>]) {
         let row = self.rows;
         let error_column = self.error_column;
-        if failure.is_some() {
-            for column in 1..error_column {
+        if failure.is_some() || self.program.is_dynamic() {
+            // Missing keys (logfmt, JSON) and fields a failure left unset are null.
+            for column in (1..self.sinks.len()).filter(|&c| c != error_column && c != error_column + 1) {
                 if self.sinks[column].len() == row {
                     self.sinks[column].push_null();
                     self.validity[column].push(false);
@@ -441,6 +578,15 @@ impl Engine {
         limit: usize,
         pools: &mut [Option<&mut StringPool>],
     ) -> Result<(), Failure> {
+        match &self.program {
+            Program::Steps => {}
+            Program::Syslog3164 => return self.syslog_rfc3164(line, limit, pools),
+            Program::Syslog5424 => return self.syslog_rfc5424(line, limit, pools),
+            Program::ApacheError => return self.apache_error(line, limit, pools),
+            Program::NginxError => return self.nginx_error(line, limit, pools),
+            Program::Template(_) => return self.template(line, limit, pools),
+            Program::Logfmt | Program::Jsonl => return self.dynamic_row(line, limit, pools),
+        }
         let mut pos = 0;
         if self.vhost_prefix {
             pos = self.vhost(line, limit, pools)?;
@@ -550,6 +696,11 @@ impl Engine {
             self.null(column);
             return;
         }
+        self.string(column, value, pools);
+    }
+
+    /// Appends a string value as it is (`-` included) to a string or dictionary column.
+    fn string(&mut self, column: usize, value: &[u8], pools: &mut [Option<&mut StringPool>]) {
         let value = if self.unescape && memchr::memchr(b'\\', value).is_some() {
             self.scratch.clear();
             fields::unescape_into(value, &mut self.scratch);
@@ -730,12 +881,18 @@ impl Engine {
     /// The rows parsed so far as a table, leaving the engine empty but keeping its dictionaries
     /// (codes stay stable for the rows parsed next) and line numbering.
     pub(crate) fn take_table(&mut self) -> LogTable {
-        let columns = (0..self.sinks.len())
+        let mut columns: Vec<Column> = (0..self.sinks.len())
             .map(|i| {
                 let data = self.sinks[i].take(self.pools[i].as_ref());
                 Column::new(self.names[i].clone(), data, std::mem::take(&mut self.validity[i]))
             })
             .collect();
+        if self.program.is_dynamic() {
+            // Stored as line, error, error_offset, keys...; shown as line, keys..., error,
+            // error_offset like every other format.
+            let errors: Vec<Column> = columns.drain(1..3).collect();
+            columns.extend(errors);
+        }
         let table = LogTable::new(columns, std::mem::take(&mut self.errors), std::mem::take(&mut self.stats));
         self.rows = 0;
         table
@@ -749,6 +906,13 @@ impl Engine {
     pub(crate) fn last_error(&self) -> Option<&ErrorRecord> {
         self.errors.last()
     }
+}
+
+/// One unit of input: a line (or octet-counted frame), or bytes that are not a valid frame.
+#[derive(Clone, Copy)]
+enum Record<'b> {
+    Line(&'b [u8]),
+    Broken(&'b [u8]),
 }
 
 /// Where an unquoted upstream-time list that reaches the space at `space` really ends.

@@ -1,6 +1,9 @@
-//! Access logs into typed columns: `combined`/`common` (CLF) and user formats (nginx
-//! `log_format`, Apache `LogFormat`) compiled once, one row per line, dictionary-encoded strings,
-//! an `error` column instead of exceptions, and parallel, streaming and gzip input.
+//! Logs into typed columns, one row per line: access logs (`combined`/`common` (CLF) and user
+//! formats: nginx `log_format`, Apache `LogFormat`), system logs (`syslog_rfc3164`,
+//! `syslog_rfc5424`, `apache_error`, `nginx_error`), `logfmt` and `jsonl` (a column per key), and
+//! LogPAI header templates ([`LogFormat::template`]). Every format compiles once and gives
+//! dictionary-encoded strings, an `error` column instead of exceptions, and parallel, streaming
+//! and gzip input.
 //!
 //! ```
 //! use ferrule_core::logs::{LogFormat, ParseOptions, parse_bytes};
@@ -17,6 +20,7 @@
 //! # Ok::<(), ferrule_core::Error>(())
 //! ```
 
+mod align;
 mod engine;
 mod fields;
 mod format;
@@ -28,7 +32,10 @@ mod stream;
 mod table;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_system;
 
+pub use format::syslog::{SdElement, parse_structured_data};
 pub use format::{ColumnSpec, ColumnType, FormatKind, LogFormat, PRESETS};
 pub use input::{BatchReader, parse_file};
 pub use options::{DEFAULT_PLAIN_COLUMNS, OnError, ParseOptions, ProgressFn};

@@ -61,6 +61,18 @@ pub struct ParseOptions {
     pub plain_columns: Option<Vec<String>>,
     /// Progress reports for file parses; see [`progress_bar`](super::progress_bar).
     pub progress: Option<ProgressFn>,
+    /// `syslog_rfc3164` timestamps have no year: this one for every line.
+    pub year: Option<i32>,
+    /// `syslog_rfc3164` without `year`: each line takes the latest date not after this time
+    /// (microseconds since the Unix epoch, UTC), so a log running from December into January
+    /// gets two years. Neither given: the time the parse starts.
+    pub reference_time: Option<i64>,
+    /// `syslog_rfc5424` framed by RFC 6587 octet counting (`LEN SP MESSAGE`, no newlines) rather
+    /// than one message per line. Such input is parsed on one thread.
+    pub octet_counted: bool,
+    /// `jsonl`: nested objects become columns with dotted names (`{"a":{"b":1}}` is `a.b`)
+    /// rather than one column of JSON text.
+    pub flatten: bool,
 }
 
 /// The most threads a parse may ask for (the same bound as every other `threads` option).
@@ -75,9 +87,44 @@ impl ParseOptions {
         {
             return Err(Error::invalid_argument(format!("threads = {threads}: at most {MAX_THREADS}")));
         }
+        if let Some(year) = self.year
+            && !(MIN_YEAR..=MAX_YEAR).contains(&year)
+        {
+            return Err(Error::invalid_argument(format!("year = {year}: expected {MIN_YEAR} to {MAX_YEAR}")));
+        }
+        if self.year.is_some() && self.reference_time.is_some() {
+            return Err(Error::invalid_argument("give year or reference_time, not both"));
+        }
+        if let Some(reference) = self.reference_time
+            && !(MIN_REFERENCE..=MAX_REFERENCE).contains(&reference)
+        {
+            return Err(Error::invalid_argument(format!(
+                "reference_time = {reference}: expected microseconds since 1970 for a year from {MIN_YEAR} to {MAX_YEAR}"
+            )));
+        }
         Ok(())
     }
+
+    /// The options with the implicit reference time fixed to now, once per parse, so that every
+    /// chunk of a parallel parse (and every batch of a stream) resolves years alike.
+    pub(crate) fn resolved(&self) -> ParseOptions {
+        let mut options = self.clone();
+        if options.year.is_none() && options.reference_time.is_none() {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
+            options.reference_time = Some(now.clamp(MIN_REFERENCE, MAX_REFERENCE));
+        }
+        options
+    }
 }
+
+/// The years a syslog timestamp may be given (and the reference times, as microseconds).
+const MIN_YEAR: i32 = 1;
+const MAX_YEAR: i32 = 9999;
+/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z.
+const MIN_REFERENCE: i64 = -62_135_596_800_000_000;
+const MAX_REFERENCE: i64 = 253_402_300_799_999_999;
 
 impl fmt::Debug for ParseOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -88,6 +135,10 @@ impl fmt::Debug for ParseOptions {
             .field("strict_utf8", &self.strict_utf8)
             .field("plain_columns", &self.plain_columns)
             .field("progress", &self.progress.is_some())
+            .field("year", &self.year)
+            .field("reference_time", &self.reference_time)
+            .field("octet_counted", &self.octet_counted)
+            .field("flatten", &self.flatten)
             .finish()
     }
 }

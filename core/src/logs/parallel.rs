@@ -24,7 +24,7 @@ const CHUNK_BYTES: usize = 8 << 20;
 /// Parses all of `data` (lines split at `\n`, a last line without one included).
 pub fn parse_bytes(data: &[u8], format: &LogFormat, options: &ParseOptions) -> Result<LogTable> {
     let started = Instant::now();
-    let mut table = parse_chunks(data, format, options)?;
+    let mut table = parse_chunks(data, format, &options.resolved())?;
     table.stats_mut().seconds = started.elapsed().as_secs_f64();
     Ok(table)
 }
@@ -35,7 +35,8 @@ fn parse_chunks(data: &[u8], format: &LogFormat, options: &ParseOptions) -> Resu
         _ => rayon::current_num_threads(),
     };
     let total = data.len() as u64;
-    if data.len() < PARALLEL_MIN_BYTES || threads == 1 {
+    // Octet-counted frames cannot be found from an arbitrary offset: one thread.
+    if data.len() < PARALLEL_MIN_BYTES || threads == 1 || options.octet_counted {
         let mut engine = Engine::new(format, options)?;
         let result = engine.parse_block(data);
         if let Some(progress) = &options.progress {
@@ -106,6 +107,8 @@ pub(crate) fn concat(tables: Vec<(u64, LogTable)>) -> Result<LogTable> {
     if tables.is_empty() {
         return Err(Error::internal("no tables to join"));
     }
+    // logfmt and JSON pieces may have seen different keys, or typed a key differently.
+    let tables = super::align::align(tables)?;
     let mut stats = Stats::default();
     let mut errors = Vec::new();
     let mut shifts = Vec::with_capacity(tables.len());
@@ -160,6 +163,7 @@ fn append(column: &mut Column, part: &Column, lines_before: u64) -> Result<()> {
         (ColumnData::Int64(to), ColumnData::Int64(from)) => to.extend_from_slice(from),
         (ColumnData::Timestamp(to), ColumnData::Timestamp(from)) => to.extend_from_slice(from),
         (ColumnData::Float64(to), ColumnData::Float64(from)) => to.extend_from_slice(from),
+        (ColumnData::Bool(to), ColumnData::Bool(from)) => to.extend_from_slice(from),
         (
             ColumnData::String { offsets, values },
             ColumnData::String { offsets: from_offsets, values: from_values },

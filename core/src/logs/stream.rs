@@ -35,7 +35,7 @@ pub struct StreamParser {
 impl StreamParser {
     pub fn new(format: &LogFormat, options: &ParseOptions) -> Result<StreamParser> {
         Ok(StreamParser {
-            engine: Engine::new(format, options)?,
+            engine: Engine::new(format, &options.resolved())?,
             pending: Vec::new(),
             seconds: 0.0,
             finished: false,
@@ -48,6 +48,15 @@ impl StreamParser {
     pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
         self.check_open()?;
         let started = Instant::now();
+        if self.engine.is_octet_counted() {
+            // Frames are found from the start of the pending bytes (they may hold newlines).
+            self.pending.extend_from_slice(chunk);
+            let complete = self.engine.complete_prefix(&self.pending);
+            let result = self.engine.parse_block(&self.pending[..complete]);
+            self.pending.drain(..complete);
+            self.seconds += started.elapsed().as_secs_f64();
+            return result;
+        }
         let result = match memchr::memrchr(b'\n', chunk) {
             None => {
                 self.pending.extend_from_slice(chunk);

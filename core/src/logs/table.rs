@@ -180,6 +180,8 @@ pub enum ColumnData {
         codes: Vec<u32>,
         pool: Arc<StringPool>,
     },
+    /// `true`/`false` (JSON lines).
+    Bool(Vec<bool>),
 }
 
 /// One named, typed column.
@@ -212,6 +214,7 @@ impl Column {
                 values.reserve(bytes);
             }
             ColumnData::Dictionary { codes, .. } => codes.reserve(rows),
+            ColumnData::Bool(v) => v.reserve(rows),
         }
     }
 
@@ -257,6 +260,7 @@ impl Column {
             ColumnData::Timestamp(_) => ColumnType::Timestamp,
             ColumnData::String { .. } => ColumnType::String,
             ColumnData::Dictionary { .. } => ColumnType::Dictionary,
+            ColumnData::Bool(_) => ColumnType::Bool,
         }
     }
 
@@ -361,6 +365,7 @@ impl Column {
             ColumnData::Int16(v) => v.get(row).map(|&x| f64::from(x)),
             ColumnData::Int64(v) | ColumnData::Timestamp(v) => v.get(row).map(|&x| x as f64),
             ColumnData::Float64(v) => v.get(row).copied(),
+            ColumnData::Bool(v) => v.get(row).map(|&b| f64::from(u8::from(b))),
             _ => None,
         }
     }
@@ -556,6 +561,7 @@ impl LogTable {
                     ColumnData::Float64(v) => v.capacity() * 8,
                     ColumnData::String { offsets, values } => offsets.capacity() * 8 + values.capacity(),
                     ColumnData::Dictionary { codes, pool } => codes.capacity() * 4 + pool.memory_usage(),
+                    ColumnData::Bool(v) => v.capacity(),
                 }
         };
         self.columns.iter().map(column).sum::<usize>()

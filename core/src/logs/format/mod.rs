@@ -9,6 +9,7 @@ pub(crate) mod json;
 pub(crate) mod logfmt;
 mod nginx;
 pub(crate) mod syslog;
+mod system;
 pub(crate) mod template;
 
 use crate::{Error, Result};
@@ -34,6 +35,8 @@ pub enum ColumnType {
     /// Dictionary-encoded strings: `u32` codes into one [`StringPool`](crate::pool::StringPool)
     /// per column.
     Dictionary,
+    /// Booleans, one byte each (0 or 1); JSON lines `true`/`false`.
+    Bool,
 }
 
 impl ColumnType {
@@ -48,6 +51,7 @@ impl ColumnType {
             ColumnType::Timestamp => "timestamp[us, UTC]",
             ColumnType::String => "string",
             ColumnType::Dictionary => "dictionary",
+            ColumnType::Bool => "bool",
         }
     }
 }
@@ -113,6 +117,8 @@ pub enum FormatKind {
     Nginx,
     /// An Apache `LogFormat` string (`%h %l %u %t \"%r\" %>s %b`).
     Apache,
+    /// A LogPAI-style header template (`<Date> <Time> <Level> <Component>: <Content>`).
+    Template,
 }
 
 impl FormatKind {
@@ -121,8 +127,9 @@ impl FormatKind {
             "preset" => Ok(FormatKind::Preset),
             "nginx" => Ok(FormatKind::Nginx),
             "apache" => Ok(FormatKind::Apache),
+            "template" => Ok(FormatKind::Template),
             other => Err(Error::invalid_argument(format!(
-                "unknown format kind {other:?}: expected \"preset\", \"nginx\" or \"apache\""
+                "unknown format kind {other:?}: expected \"preset\", \"nginx\", \"apache\" or \"template\""
             ))),
         }
     }
@@ -132,12 +139,53 @@ impl FormatKind {
             FormatKind::Preset => "preset",
             FormatKind::Nginx => "nginx",
             FormatKind::Apache => "apache",
+            FormatKind::Template => "template",
         }
     }
 }
 
 /// The preset names, in the order the docs list them.
-pub const PRESETS: [&str; 3] = ["combined", "common", "vhost_combined"];
+pub const PRESETS: [&str; 9] = [
+    "combined",
+    "common",
+    "vhost_combined",
+    "syslog_rfc3164",
+    "syslog_rfc5424",
+    "apache_error",
+    "nginx_error",
+    "logfmt",
+    "jsonl",
+];
+
+/// How a format's lines are parsed: the step program of the access-log compilers, or one of the
+/// dedicated parsers of the system-log formats.
+#[derive(Debug, Clone)]
+pub(crate) enum Program {
+    /// Literal text and fields ([`LogFormat::items`]): presets, nginx and Apache formats.
+    Steps,
+    Syslog3164,
+    Syslog5424,
+    ApacheError,
+    NginxError,
+    Template(std::sync::Arc<template::Template>),
+    /// Columns come from the keys of each line, in first-seen order.
+    Logfmt,
+    Jsonl,
+}
+
+impl PartialEq for Program {
+    fn eq(&self, other: &Program) -> bool {
+        // Templates compare by their spec (in LogFormat), so any two templates compare equal here.
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+}
+
+impl Program {
+    /// Whether the columns come from the data (logfmt, JSON lines) rather than the format.
+    pub(crate) fn is_dynamic(&self) -> bool {
+        matches!(self, Program::Logfmt | Program::Jsonl)
+    }
+}
 
 /// A compiled log format: build it once, parse any number of inputs with it.
 ///
@@ -161,12 +209,18 @@ pub struct LogFormat {
     /// The presets accept one extra leading token (an Apache vhost, `host:port`), stored in the
     /// `vhost` column (column 1).
     pub(crate) vhost_prefix: bool,
+    pub(crate) program: Program,
 }
 
 /// The column index of `error` and `error_offset`: always the last two.
 impl LogFormat {
-    /// A preset by name: `combined` (Apache/nginx default), `common` (CLF) or `vhost_combined`.
+    /// A preset by name: the access logs `combined` (Apache/nginx default), `common` (CLF) and
+    /// `vhost_combined`; the system logs `syslog_rfc3164`, `syslog_rfc5424`, `apache_error`,
+    /// `nginx_error`; and `logfmt` and `jsonl`, whose columns are the keys found in the data.
     pub fn preset(name: &str) -> Result<LogFormat> {
+        if let Some(format) = system::preset(name) {
+            return Ok(format);
+        }
         let (spec, vhost_prefix) = match name {
             "combined" => (r#"%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i""#, true),
             "common" | "clf" => ("%h %l %u %t \"%r\" %>s %b", true),
@@ -196,12 +250,31 @@ impl LogFormat {
         apache::compile(spec, false)
     }
 
-    /// `preset`, `nginx` or `apache` by `kind`.
+    /// Compiles a LogPAI-style header template: `<Name>` fields (`<Name:int>`, `<Name:float>`
+    /// typed), literal text, a run of spaces matching any run of whitespace, `(...)?` optional
+    /// groups and `\\` escapes. Each field takes the shortest text that lets the rest match; the
+    /// last one takes the rest of the line. Columns are named as the fields.
+    ///
+    /// ```
+    /// use ferrule_core::logs::{LogFormat, ParseOptions, parse_bytes};
+    ///
+    /// let format = LogFormat::template("<Date> <Time> <Level> <Component>([<PID>])?: <Content>")?;
+    /// let table = parse_bytes(b"081109 203615 INFO dfs.DataNode[148]: Receiving block", &format, &ParseOptions::default())?;
+    /// assert_eq!(table.require("PID")?.text(0).as_deref(), Some("148"));
+    /// assert_eq!(table.require("Content")?.text(0).as_deref(), Some("Receiving block"));
+    /// # Ok::<(), ferrule_core::Error>(())
+    /// ```
+    pub fn template(spec: &str) -> Result<LogFormat> {
+        system::template(spec)
+    }
+
+    /// `preset`, `nginx`, `apache` or `template` by `kind`.
     pub fn parse(spec: &str, kind: FormatKind) -> Result<LogFormat> {
         match kind {
             FormatKind::Preset => LogFormat::preset(spec),
             FormatKind::Nginx => LogFormat::nginx(spec),
             FormatKind::Apache => LogFormat::apache(spec),
+            FormatKind::Template => LogFormat::template(spec),
         }
     }
 
@@ -212,6 +285,13 @@ impl LogFormat {
     /// The preset name or the format string as given.
     pub fn spec(&self) -> &str {
         &self.spec
+    }
+
+    /// Whether the columns come from the data: `logfmt` and `jsonl` tables have a column per key
+    /// seen (in first-seen order) between `line` and `error`, which [`schema`](Self::schema)
+    /// cannot list.
+    pub fn has_dynamic_columns(&self) -> bool {
+        self.program.is_dynamic()
     }
 
     /// Every output column, in order: `line`, the format's fields, `error`, `error_offset`.
@@ -319,6 +399,7 @@ impl Builder {
             items: self.items,
             schema: self.schema,
             vhost_prefix: self.vhost_prefix,
+            program: Program::Steps,
         })
     }
 }
