@@ -216,8 +216,10 @@ export declare namespace vector {
 }
 
 /**
- * Web-server access logs into typed columns: the `combined` / `common` (CLF) presets and user
- * formats (nginx `log_format`, Apache `LogFormat`) compiled once, one row per non-empty line.
+ * Logs into typed columns, one row per non-empty line: web-server access logs (the `combined` /
+ * `common` (CLF) presets and user formats: nginx `log_format`, Apache `LogFormat`), system logs
+ * (syslog RFC 3164 and RFC 5424, Apache and nginx error logs, LogPAI header templates), and
+ * structured lines (logfmt, JSON lines) whose columns are the keys found in the data.
  *
  * Every function takes an optional options object; an unknown key or a value of the wrong type
  * throws a `TypeError` with code `FERRULE_INVALID_ARGUMENT` (a bad value, such as an unknown
@@ -238,15 +240,51 @@ export declare namespace vector {
  */
 export declare namespace logs {
   /**
-   * The preset formats: `'combined'` (Apache's and nginx's default, the default format),
-   * `'common'` (CLF; alias `'clf'`) and `'vhost_combined'`. The presets accept an extra leading
-   * `host:port` (the `vhost` column) and extra trailing fields.
+   * The preset formats.
+   *
+   * Access logs: `'combined'` (Apache's and nginx's default, the default format), `'common'`
+   * (CLF; alias `'clf'`) and `'vhost_combined'`. They accept an extra leading `host:port` (the
+   * `vhost` column) and extra trailing fields.
+   *
+   * System logs (columns: `Syslog3164Columns`, ...): `'syslog_rfc3164'` (BSD syslog,
+   * `<PRI>Mmm dd hh:mm:ss host tag[pid]: message`, PRI optional; the year comes from the `year`
+   * or `referenceTime` option), `'syslog_rfc5424'` (with `octetCounted` for RFC 6587 framing),
+   * `'apache_error'` and `'nginx_error'`.
+   *
+   * Structured lines, whose columns are the keys seen in the data (first-seen order, between
+   * `line` and `error`; a key named like an existing column gets `_2`; a missing key is null; a
+   * key repeated in a line keeps its last value): `'logfmt'` (`key=value key="quoted value"`;
+   * every column strings; a key alone means `"true"`) and `'jsonl'` (one JSON object per line;
+   * columns typed from their values: int64 (read as `Float64Array`), float64 (ints and floats
+   * mixed), bool (`Uint8Array`), or strings (any other mix: numbers and bools as their JSON
+   * text; nested objects and arrays as JSON text unless `flatten`)). String columns are
+   * dictionaries except the `plainColumns` ones (by default keys named `request` and `path`). A
+   * whole-input parse gives each column one type; each batch of a stream infers its own.
    */
-  type Preset = 'combined' | 'common' | 'clf' | 'vhost_combined'
-  /** The grammar of a format: a preset name, an nginx `log_format` or an Apache `LogFormat`. */
-  type FormatKind = 'preset' | 'nginx' | 'apache'
+  type Preset =
+    | 'combined'
+    | 'common'
+    | 'clf'
+    | 'vhost_combined'
+    | 'syslog_rfc3164'
+    | 'syslog_rfc5424'
+    | 'apache_error'
+    | 'nginx_error'
+    | 'logfmt'
+    | 'jsonl'
+  /** The grammar of a format: a preset name, an nginx `log_format`, an Apache `LogFormat` or a header template. */
+  type FormatKind = 'preset' | 'nginx' | 'apache' | 'template'
   /** Core's name of a column type, the same in every runtime. */
-  type ColumnType = 'uint64' | 'uint16' | 'int16' | 'int64' | 'float64' | 'timestamp[us, UTC]' | 'string' | 'dictionary'
+  type ColumnType =
+    | 'uint64'
+    | 'uint16'
+    | 'int16'
+    | 'int64'
+    | 'float64'
+    | 'timestamp[us, UTC]'
+    | 'string'
+    | 'dictionary'
+    | 'bool'
   /** What a failed line's `error` column says. */
   type RowErrorCode =
     | 'UNTERMINATED_QUOTE'
@@ -256,6 +294,10 @@ export declare namespace logs {
     | 'BAD_STATUS'
     | 'BAD_NUMBER'
     | 'INVALID_UTF8'
+    /** A `jsonl` line that is not one JSON object. */
+    | 'INVALID_JSON'
+    /** `octetCounted` input whose frame length is not a number, or runs past the input's end. */
+    | 'BAD_FRAME'
   /** What happens to a line that does not parse. */
   type OnError = 'row' | 'skip' | 'raise'
 
@@ -273,11 +315,16 @@ export declare namespace logs {
     readonly spec: string
   }
 
-  /** A checked format (made by `logs.format.nginx` / `.apache` / `.preset`), with its columns. */
+  /** A checked format (made by `logs.format.nginx` / `.apache` / `.template` / `.preset`), with its columns. */
   interface LogFormat extends FormatSpec {
-    /** Every output column, in order: `line`, the format's fields, `error`, `error_offset`. */
+    /**
+     * Every output column, in order: `line`, the format's fields, `error`, `error_offset` (for
+     * `logfmt` and `jsonl` only those three: the others come from the data).
+     */
     readonly columns: readonly ColumnInfo[]
     readonly columnNames: readonly string[]
+    /** True for `logfmt` and `jsonl`, whose tables add a column per key found in the data. */
+    readonly dynamicColumns: boolean
   }
 
   interface ParseOptions {
@@ -301,6 +348,29 @@ export declare namespace logs {
      * dictionary-encoded. Absent: `['request', 'path']`. An unknown name throws.
      */
     plainColumns?: readonly string[] | null
+    /**
+     * The year of every `syslog_rfc3164` timestamp (which has none), 1 to 9999. Not with
+     * `referenceTime`. Other formats ignore it.
+     */
+    year?: number | null
+    /**
+     * Without `year`, each `syslog_rfc3164` line takes the latest date not after this time (a
+     * `Date`, or milliseconds since the Unix epoch), so a log running from December into January
+     * spans two years. Absent (and no `year`): the time the parse starts. Not with `year`; other
+     * formats ignore it.
+     */
+    referenceTime?: Date | number | null
+    /**
+     * `syslog_rfc5424` input framed by RFC 6587 octet counting (`LEN SP MESSAGE`, messages may
+     * hold newlines) instead of one message per line; `line` then numbers the messages. Other
+     * formats throw `FERRULE_INVALID_ARGUMENT`. Such input is parsed on one thread.
+     */
+    octetCounted?: boolean | null
+    /**
+     * `jsonl`: nested objects become columns with dotted names (`{"user":{"id":1}}` gives
+     * `user.id`) instead of one column of JSON text. Other formats throw `FERRULE_INVALID_ARGUMENT`.
+     */
+    flatten?: boolean | null
   }
 
   /** The options of `createParser`: `ParseOptions` without `threads`. */
@@ -337,9 +407,16 @@ export declare namespace logs {
     validity: Uint8Array | null
   }
   /**
+   * A bool column (`jsonl` `true`/`false`): one byte per row, 1 for true, 0 for false and for
+   * null rows (see `validity`). The array owns its memory (a copy of the table's, made once when
+   * the column is first read; writing to it changes nothing else).
+   */
+  type BoolColumn = Uint8Array
+  /**
    * A column: `Uint16Array` (uint16: status), `Int16Array` (int16: tz_offset, in minutes),
    * `Float64Array` (uint64 and int64: line, bytes, ...; timestamps: microseconds since the Unix
-   * epoch, UTC; float64: durations), a `StringColumn` or a `DictionaryColumn`.
+   * epoch, UTC; float64: durations), a `BoolColumn` (`Uint8Array`), a `StringColumn` or a
+   * `DictionaryColumn`.
    *
    * 64-bit integers (uint64, int64, timestamps) in a `Float64Array` are exact below 2^53 (for
    * timestamps, until the year 2255); larger values are rounded to the nearest double. For exact
@@ -349,7 +426,7 @@ export declare namespace logs {
    * (integers, timestamps, and the `bigint` arrays) holds 0 there, which is also a common value.
    * `validity` / `isValid` is what tells null rows apart, for every column type.
    */
-  type Column = Uint16Array | Int16Array | Float64Array | StringColumn | DictionaryColumn
+  type Column = Uint16Array | Int16Array | Float64Array | BoolColumn | StringColumn | DictionaryColumn
 
   /**
    * A plain string column as logged (`column(name, { raw: true })`): each row's bytes, exactly
@@ -423,6 +500,107 @@ export declare namespace logs {
     readonly bytes_sent: Float64Array
   }
 
+  /** The columns every system-log preset starts and ends with. */
+  type RowColumns = {
+    /** The 1-based line number in the input (the message number with `octetCounted`). */
+    readonly line: Float64Array
+    /** Microseconds since the Unix epoch, UTC. */
+    readonly timestamp: Float64Array
+    /** The row error code (a `RowErrorCode`), null on rows that parsed. */
+    readonly error: DictionaryColumn
+    /** The byte in the line where parsing stopped, null on rows that parsed. */
+    readonly error_offset: Float64Array
+  }
+  /** The columns of the `syslog_rfc3164` preset. */
+  type Syslog3164Columns = RowColumns & {
+    /** From `<PRI>` (PRI / 8); null when the line has no PRI, as is `severity`. */
+    readonly facility: Uint16Array
+    /** PRI % 8 (0 emergency ... 7 debug). */
+    readonly severity: Uint16Array
+    /** The host as logged (a name, an IPv4 or IPv6 address). */
+    readonly hostname: DictionaryColumn
+    /** The tag before `[pid]:` or `:` (`sshd`, `CRON`); null when the line has none. */
+    readonly app_name: DictionaryColumn
+    /** The text between `[` and `]` after the tag; null when absent. */
+    readonly proc_id: DictionaryColumn
+    readonly message: StringColumn
+  }
+  /** The columns of the `syslog_rfc5424` preset; `-` (NILVALUE) fields are null. */
+  type Syslog5424Columns = RowColumns & {
+    /** The logged UTC offset, in minutes. */
+    readonly tz_offset: Int16Array
+    readonly facility: Uint16Array
+    readonly severity: Uint16Array
+    readonly version: Uint16Array
+    readonly hostname: DictionaryColumn
+    readonly app_name: DictionaryColumn
+    readonly proc_id: DictionaryColumn
+    readonly msg_id: DictionaryColumn
+    /** The STRUCTURED-DATA text as logged (`logs.parseStructuredData` takes it apart). */
+    readonly structured_data: StringColumn
+    /** The MSG (a UTF-8 BOM before it removed). */
+    readonly message: StringColumn
+  }
+  /** The columns of the `apache_error` preset (Apache 2.4 `ErrorLogFormat` default and 2.2 lines). */
+  type ApacheErrorColumns = RowColumns & {
+    /** `core`, `ssl`, ...: null for 2.2 lines, which have no module. */
+    readonly module: DictionaryColumn
+    readonly level: DictionaryColumn
+    readonly pid: Float64Array
+    readonly tid: Float64Array
+    readonly client: DictionaryColumn
+    readonly client_port: Uint16Array
+    /** `AH00126`, ...: null when the message has none. */
+    readonly error_code: DictionaryColumn
+    readonly message: StringColumn
+  }
+  /** The columns of the `nginx_error` preset; the trailing `, client: ...` fields are null when absent. */
+  type NginxErrorColumns = RowColumns & {
+    readonly level: DictionaryColumn
+    readonly pid: Float64Array
+    readonly tid: Float64Array
+    /** The connection number after `*`. */
+    readonly connection: Float64Array
+    readonly message: StringColumn
+    readonly client: DictionaryColumn
+    readonly server: DictionaryColumn
+    readonly request: StringColumn
+    readonly upstream: DictionaryColumn
+    readonly host: DictionaryColumn
+    readonly referrer: DictionaryColumn
+  }
+  /**
+   * The columns of `logfmt` and `jsonl` tables: `line`, one per key in the data, `error`,
+   * `error_offset` (see `Preset`).
+   */
+  type DynamicColumns = {
+    readonly [name: string]: Column
+    readonly line: Float64Array
+    readonly error: DictionaryColumn
+    readonly error_offset: Float64Array
+  }
+  /** The columns of each preset. */
+  interface PresetColumns {
+    combined: CombinedColumns
+    common: CommonColumns
+    clf: CommonColumns
+    vhost_combined: VhostCombinedColumns
+    syslog_rfc3164: Syslog3164Columns
+    syslog_rfc5424: Syslog5424Columns
+    apache_error: ApacheErrorColumns
+    nginx_error: NginxErrorColumns
+    logfmt: DynamicColumns
+    jsonl: DynamicColumns
+  }
+
+  /** One RFC 5424 SD-ELEMENT (`logs.parseStructuredData`). */
+  interface SdElement {
+    /** The SD-ID, such as `exampleSDID@32473` or `timeQuality`. */
+    readonly id: string
+    /** The `[name, value]` pairs in the order written (a name may repeat), values unescaped. */
+    readonly params: Array<[string, string]>
+  }
+
   /** A failed line. */
   interface LogError {
     /** The 1-based line number in the whole input. */
@@ -462,7 +640,10 @@ export declare namespace logs {
   class LogTable<C extends object = Columns> {
     private constructor()
     readonly numRows: number
-    /** The column names, in order: `line`, the format's fields, `error`, `error_offset`. */
+    /**
+     * The column names, in order: `line`, the format's fields (for `logfmt` and `jsonl`, the keys
+     * seen, in first-seen order), `error`, `error_offset`.
+     */
     readonly columnNames: string[]
     /** Each column's type by name. */
     readonly columnTypes: { readonly [name: string]: ColumnType }
@@ -544,15 +725,30 @@ export declare namespace logs {
      * `%%` as in httpd.conf); `%D` is `duration_us`, `%T` `duration_s`.
      */
     apache(spec: string): LogFormat
+    /**
+     * A LogPAI-style header template, e.g. `'<Date> <Time> <Level> <Component>([<PID>])?:
+     * <Content>'`: `<Name>` fields (`<Name:int>` int64, `<Name:float>` float64, the others
+     * strings), literal text, a space matching any run of whitespace, `(...)?` optional parts and
+     * `\\` escapes. Each field takes the shortest text that lets the rest match; the last one takes
+     * the rest of the line. Columns are named exactly as the fields; text fields are dictionary
+     * columns except the last one (a `StringColumn`).
+     */
+    template(spec: string): LogFormat
   }
+
+  /**
+   * Takes an RFC 5424 STRUCTURED-DATA text apart (a `structured_data` value, e.g.
+   * `[exampleSDID@32473 iut="3" eventSource="Application"][meta seq="1"]`; a string is read as
+   * UTF-8). `-` gives `[]`; text that is not STRUCTURED-DATA throws `FERRULE_PARSE`.
+   */
+  function parseStructuredData(text: string | Uint8Array): SdElement[]
 
   /** The columns a format produces (string columns listed as `'dictionary'`). */
   function formatColumns(format: Preset | FormatSpec): ColumnInfo[]
 
   /** Parses a whole file (memory-mapped; gzip inflated first), in parallel. */
   function parseFile(path: string | URL, options?: CombinedOptions): LogTable<CombinedColumns>
-  function parseFile(path: string | URL, options: PresetOptions<'common' | 'clf'>): LogTable<CommonColumns>
-  function parseFile(path: string | URL, options: PresetOptions<'vhost_combined'>): LogTable<VhostCombinedColumns>
+  function parseFile<P extends Preset>(path: string | URL, options: PresetOptions<P>): LogTable<PresetColumns[P]>
   function parseFile(path: string | URL, options?: ParseOptions): LogTable
 
   /**
@@ -560,14 +756,12 @@ export declare namespace logs {
    * once; I/O and parse failures reject, with the same codes.
    */
   function parseFileAsync(path: string | URL, options?: CombinedOptions): Promise<LogTable<CombinedColumns>>
-  function parseFileAsync(path: string | URL, options: PresetOptions<'common' | 'clf'>): Promise<LogTable<CommonColumns>>
-  function parseFileAsync(path: string | URL, options: PresetOptions<'vhost_combined'>): Promise<LogTable<VhostCombinedColumns>>
+  function parseFileAsync<P extends Preset>(path: string | URL, options: PresetOptions<P>): Promise<LogTable<PresetColumns[P]>>
   function parseFileAsync(path: string | URL, options?: ParseOptions): Promise<LogTable>
 
   /** Parses bytes in memory, read in place (not copied), in parallel. Lines end at `\n` (a `\r` before it is dropped). */
   function parseBuffer(buf: Uint8Array, options?: CombinedOptions): LogTable<CombinedColumns>
-  function parseBuffer(buf: Uint8Array, options: PresetOptions<'common' | 'clf'>): LogTable<CommonColumns>
-  function parseBuffer(buf: Uint8Array, options: PresetOptions<'vhost_combined'>): LogTable<VhostCombinedColumns>
+  function parseBuffer<P extends Preset>(buf: Uint8Array, options: PresetOptions<P>): LogTable<PresetColumns[P]>
   function parseBuffer(buf: Uint8Array, options?: ParseOptions): LogTable
 
   /**
@@ -575,8 +769,7 @@ export declare namespace logs {
    * parses on the calling thread: `threads` is not an option.
    */
   function createParser(options?: CombinedOptions<StreamOptions>): LogParser<CombinedColumns>
-  function createParser(options: PresetOptions<'common' | 'clf', StreamOptions>): LogParser<CommonColumns>
-  function createParser(options: PresetOptions<'vhost_combined', StreamOptions>): LogParser<VhostCombinedColumns>
+  function createParser<P extends Preset>(options: PresetOptions<P, StreamOptions>): LogParser<PresetColumns[P]>
   function createParser(options?: StreamOptions): LogParser
 
   /**
@@ -591,7 +784,6 @@ export declare namespace logs {
    * `for...of`). Use one form per call, not both.
    */
   function readBatches(path: string | URL, options?: CombinedOptions<BatchOptions>): Batches<LogTable<CombinedColumns>>
-  function readBatches(path: string | URL, options: PresetOptions<'common' | 'clf', BatchOptions>): Batches<LogTable<CommonColumns>>
-  function readBatches(path: string | URL, options: PresetOptions<'vhost_combined', BatchOptions>): Batches<LogTable<VhostCombinedColumns>>
+  function readBatches<P extends Preset>(path: string | URL, options: PresetOptions<P, BatchOptions>): Batches<LogTable<PresetColumns[P]>>
   function readBatches(path: string | URL, options?: BatchOptions): Batches<LogTable>
 }

@@ -909,7 +909,7 @@ function makeVector() {
 
 // ---------------------------------------------------------------------------------- logs
 //
-// The `logs` namespace: ferrule-core's access-log parser, over the loader's internal `__logs`
+// The `logs` namespace: ferrule-core's log parser, over the loader's internal `__logs`
 // functions and classes (src/logs.rs). Options objects are checked here (their types; their
 // values natively, by core), formats cross as a (kind, spec) pair of strings, and a LogTable
 // reads each column from the native table the first time it is asked for, then keeps it:
@@ -919,12 +919,16 @@ function makeVector() {
 const logsNative = native.__logs
 const { fileURLToPath } = require('node:url')
 
-const PARSE_OPTIONS = ['format', 'onError', 'threads', 'unescape', 'strictUtf8', 'plainColumns']
+const PARSE_OPTIONS = [
+  'format', 'onError', 'threads', 'unescape', 'strictUtf8', 'plainColumns', 'year', 'referenceTime', 'octetCounted',
+  'flatten',
+]
 // Streams parse on the calling thread: no `threads` (as Python's StreamParser and iter_batches).
 const STREAM_OPTIONS = PARSE_OPTIONS.filter((name) => name !== 'threads')
 const BATCH_OPTIONS = [...STREAM_OPTIONS, 'batchRows']
 const COLUMN_OPTIONS = ['raw', 'bigint']
 const BIGINT_TYPES = new Set(['uint64', 'int64', 'timestamp[us, UTC]'])
+const BOOL_TYPE = 'bool'
 const ON_ERROR = ['row', 'skip', 'raise']
 const DEFAULT_BATCH_ROWS = 65536
 const STRING_TYPES = new Set(['string', 'dictionary'])
@@ -963,8 +967,8 @@ function formatOf(format, fn) {
   if (typeof format === 'object' && !Array.isArray(format)) {
     const { kind, spec } = format
     if (typeof kind !== 'string' || typeof spec !== 'string') {
-      throw ferruleError(`logs.${fn}: a format object has a string \`kind\` ('preset', 'nginx' or 'apache') ` +
-        `and a string \`spec\`, got kind ${describe(kind)} and spec ${describe(spec)}`, TypeError)
+      throw ferruleError(`logs.${fn}: a format object has a string \`kind\` ('preset', 'nginx', 'apache' or ` +
+        `'template') and a string \`spec\`, got kind ${describe(kind)} and spec ${describe(spec)}`, TypeError)
     }
     return [kind, spec]
   }
@@ -991,7 +995,8 @@ function logOptionsOf(options, fn, allowed = PARSE_OPTIONS) {
   }
   const [kind, spec] = formatOf(options.format, fn)
   const nativeOptions = {}
-  const { onError, threads, unescape, strictUtf8, plainColumns, batchRows } = options
+  const { onError, threads, unescape, strictUtf8, plainColumns, year, referenceTime, octetCounted, flatten, batchRows } =
+    options
   if (!absent(onError)) {
     if (typeof onError !== 'string') {
       throw ferruleError(`logs.${fn}: onError must be 'row', 'skip' or 'raise', got ${describe(onError)}`, TypeError)
@@ -1007,7 +1012,23 @@ function logOptionsOf(options, fn, allowed = PARSE_OPTIONS) {
     }
     nativeOptions.threads = threads
   }
-  for (const [name, value] of [['unescape', unescape], ['strictUtf8', strictUtf8]]) {
+  if (!absent(year)) {
+    if (typeof year !== 'number') {
+      throw ferruleError(`logs.${fn}: year must be a number, got ${describe(year)}`, TypeError)
+    }
+    nativeOptions.year = year
+  }
+  if (!absent(referenceTime)) {
+    // Milliseconds since the epoch, as Date.getTime() gives them; core checks the range.
+    if (referenceTime instanceof Date) nativeOptions.referenceTime = referenceTime.getTime()
+    else if (typeof referenceTime === 'number') nativeOptions.referenceTime = referenceTime
+    else {
+      throw ferruleError(`logs.${fn}: referenceTime must be a Date or milliseconds since the epoch, got ` +
+        describe(referenceTime), TypeError)
+    }
+  }
+  for (const [name, value] of [['unescape', unescape], ['strictUtf8', strictUtf8], ['octetCounted', octetCounted],
+    ['flatten', flatten]]) {
     if (absent(value)) continue
     if (typeof value !== 'boolean') {
       throw ferruleError(`logs.${fn}: ${name} must be a boolean, got ${describe(value)}`, TypeError)
@@ -1118,7 +1139,10 @@ class LogTable {
     return this.#numRows
   }
 
-  /** The column names, in order: `line`, the format's fields, `error`, `error_offset`. */
+  /**
+   * The column names, in order: `line`, the format's fields (for logfmt and jsonl, the keys seen,
+   * first-seen order), `error`, `error_offset`.
+   */
   get columnNames() {
     return this.#names.slice()
   }
@@ -1178,6 +1202,8 @@ class LogTable {
     const raw = mode === 'raw'
     if (mode === 'bigint') {
       values = logsCall(handle.bigIntegers, handle, index)
+    } else if (type === BOOL_TYPE) {
+      values = logsCall(handle.booleans, handle, index)
     } else if (!STRING_TYPES.has(type)) {
       values = logsCall(handle.numbers, handle, index)
     } else if (type === 'string') {
@@ -1319,12 +1345,14 @@ function formatObject(kind, spec, fn) {
   if (typeof spec !== 'string') {
     throw ferruleError(`logs.format.${fn}: the format is a string, got ${describe(spec)}`, TypeError)
   }
-  const columns = logsCall(logsNative.formatColumns, null, kind, spec).map((c) => Object.freeze(c))
+  const info = logsCall(logsNative.formatInfo, null, kind, spec)
+  const columns = info.columns.map((c) => Object.freeze(c))
   return Object.freeze({
     kind,
     spec,
     columns: Object.freeze(columns),
     columnNames: Object.freeze(columns.map((c) => c.name)),
+    dynamicColumns: info.dynamicColumns,
   })
 }
 
@@ -1340,11 +1368,21 @@ function makeLogs() {
       preset: (name) => formatObject('preset', name, 'preset'),
       nginx: (spec) => formatObject('nginx', spec, 'nginx'),
       apache: (spec) => formatObject('apache', spec, 'apache'),
+      template: (spec) => formatObject('template', spec, 'template'),
     }),
 
     formatColumns(format) {
       const [kind, spec] = formatOf(format, 'formatColumns')
-      return logsCall(logsNative.formatColumns, null, kind, spec)
+      return logsCall(logsNative.formatInfo, null, kind, spec).columns
+    },
+
+    parseStructuredData(text) {
+      if (typeof text === 'string') text = Buffer.from(text)
+      else if (!isUint8Array(text)) {
+        throw ferruleError(`logs.parseStructuredData takes a string, Buffer or Uint8Array, got ${describe(text)}`,
+          TypeError)
+      }
+      return logsCall(logsNative.parseStructuredDataBytes, null, text)
     },
 
     parseFile(path, options) {

@@ -127,6 +127,8 @@ export declare namespace __logs {
      * the 0 core stores there).
      */
     numbers(index: number): Uint16Array | Int16Array | Float64Array
+    /** A bool column as 0/1 bytes (null rows hold the 0 core stores there). */
+    booleans(index: number): Uint8Array
     /**
      * A 64-bit integer column exactly: `BigUint64Array` (uint64) or `BigInt64Array` (int64 and
      * timestamps), null rows holding the 0 core stores there.
@@ -165,7 +167,7 @@ export declare namespace __logs {
     name: string
     /**
      * Core's type name: `uint64`, `uint16`, `int16`, `int64`, `float64`, `timestamp[us, UTC]`,
-     * `string` or `dictionary`.
+     * `string`, `dictionary` or `bool`.
      */
     type: string
   }
@@ -176,11 +178,18 @@ export declare namespace __logs {
    * promise must reject with `FERRULE_INTERNAL` and the process live on.
    */
   export function debugPanicAsync(message: string): Promise<NativeTable>
-  /**
-   * @internal The columns a format produces (string columns listed as `dictionary`; the
-   * `plainColumns` option stores some plain). Compiling it checks the format string.
-   */
-  export function formatColumns(kind: string, spec: string): Array<__logs.ColumnInfo>
+  /** @internal The columns a format produces. Compiling it checks the format string. */
+  export function formatInfo(kind: string, spec: string): __logs.FormatInfo
+  /** What a format produces. */
+  export interface FormatInfo {
+    /**
+     * The columns known from the format alone (string columns listed as `dictionary`; the
+     * `plainColumns` option stores some plain).
+     */
+    columns: Array<__logs.ColumnInfo>
+    /** Whether the data adds columns (logfmt, jsonl: one per key, between `line` and `error`). */
+    dynamicColumns: boolean
+  }
   /** One failed line. */
   export interface LogError {
     /** 1-based line number in the whole input. */
@@ -211,6 +220,11 @@ export declare namespace __logs {
     unescape?: boolean
     strictUtf8?: boolean
     plainColumns?: Array<string>
+    year?: number
+    /** Milliseconds since the Unix epoch (ferrule.js turns a `Date` into its `getTime()`). */
+    referenceTime?: number
+    octetCounted?: boolean
+    flatten?: boolean
   }
   /** @internal Opens a file for `logs.readBatches` (a missing file throws here). */
   export function openBatches(path: string, kind: string, spec: string, options: __logs.NativeOptions, batchRows: number): __logs.NativeBatchReader
@@ -223,6 +237,14 @@ export declare namespace __logs {
    * throw); the file is read and parsed on the libuv thread pool.
    */
   export function parseFileAsync(path: string, kind: string, spec: string, options: __logs.NativeOptions): Promise<NativeTable>
+  /** @internal `logs.parseStructuredData` (ferrule.js encodes a string as UTF-8 first). */
+  export function parseStructuredDataBytes(text: Uint8Array): Array<__logs.SdElement>
+  /** One RFC 5424 SD-ELEMENT. */
+  export interface SdElement {
+    id: string
+    /** `[name, value]` pairs in the order written (names may repeat), values unescaped. */
+    params: Array<[string, string]>
+  }
 }
 
 export declare namespace __vector {

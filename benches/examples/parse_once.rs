@@ -3,7 +3,7 @@
 //! [`parse`], so reading the file and freeing the table are not counted).
 //!
 //! Usage: `parse_once PATH [FORMAT [REPEAT]]` where FORMAT is a preset name (default `combined`)
-//! or `nginx:<log_format string>`, and REPEAT (default 1) parses the same bytes that many times
+//! `nginx:<log_format string>` or `template:<LogPAI template>`, and REPEAT (default 1) parses the same bytes that many times
 //! (for `perf record`, which wants a steady state). Prints `bytes lines ok errors`.
 
 use ferrule_core::logs::{LogFormat, LogTable, ParseOptions, parse_bytes};
@@ -18,7 +18,7 @@ fn parse(data: &[u8], format: &LogFormat) -> ferrule_core::Result<LogTable> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = || {
-        eprintln!("usage: parse_once PATH [combined|common|vhost_combined|nginx:<log_format> [REPEAT]]");
+        eprintln!("usage: parse_once PATH [PRESET|nginx:<log_format>|template:<template> [REPEAT]]");
         ExitCode::from(2)
     };
     let (path, spec, repeat) = match args.as_slice() {
@@ -30,9 +30,12 @@ fn main() -> ExitCode {
     let Some(repeat) = repeat.parse::<usize>().ok().filter(|&n| n > 0) else {
         return usage();
     };
-    let format = match spec.strip_prefix("nginx:") {
-        Some(nginx) => LogFormat::nginx(nginx),
-        None => LogFormat::preset(spec),
+    let format = if let Some(nginx) = spec.strip_prefix("nginx:") {
+        LogFormat::nginx(nginx)
+    } else if let Some(template) = spec.strip_prefix("template:") {
+        LogFormat::template(template)
+    } else {
+        LogFormat::preset(spec)
     };
     let data = match std::fs::read(path) {
         Ok(data) => data,

@@ -1,4 +1,4 @@
-//! The native half of the `logs` namespace: ferrule-core's access-log parser for Node.
+//! The native half of the `logs` namespace: ferrule-core's log parser for Node.
 //!
 //! Everything here sits in the loader's internal `__logs` namespace; ferrule.js builds the public
 //! `logs` namespace over it (options objects checked there, `LogTable` wrapping [`NativeTable`]).
@@ -9,6 +9,9 @@
 //! - numbers as one typed array each (a `Vec` handed to V8 as the array's memory, no
 //!   per-element calls); 64-bit integers and timestamps as `Float64Array` (exact below 2^53),
 //!   or, when asked for, exactly as `BigUint64Array` / `BigInt64Array`;
+//! - booleans (JSON lines' `true`/`false`) the same way, as a `Uint8Array` of 0/1 bytes: V8 gets
+//!   its own copy rather than a view of the table's `Vec<bool>`, because JS may write any byte
+//!   into a typed array and a `bool` other than 0 or 1 is undefined behaviour in Rust;
 //! - strings (plain columns and dictionaries) as about 1 MB of joined text per call plus each
 //!   value's end in UTF-16 units, which ferrule.js slices apart: a napi call per value would cost
 //!   more than the parse (the same scheme as `StringPool.resolveMany`). Text that is not UTF-8
@@ -24,7 +27,7 @@ use crate::errors::{Result, guarded, run, settle};
 use ferrule_core::Error;
 use ferrule_core::logs::{
     BatchReader, Column, ColumnData, FormatKind, LogFormat, LogTable, OnError, ParseOptions, StreamParser,
-    parse_bytes, parse_file,
+    parse_bytes, parse_file, parse_structured_data,
 };
 use napi::bindgen_prelude::ObjectFinalize;
 use napi::bindgen_prelude::{
@@ -53,6 +56,11 @@ pub struct NativeOptions {
     pub unescape: Option<bool>,
     pub strict_utf8: Option<bool>,
     pub plain_columns: Option<Vec<String>>,
+    pub year: Option<f64>,
+    /// Milliseconds since the Unix epoch (ferrule.js turns a `Date` into its `getTime()`).
+    pub reference_time: Option<f64>,
+    pub octet_counted: Option<bool>,
+    pub flatten: Option<bool>,
 }
 
 /// A count given as a JS number: napi's integer conversions would wrap or truncate instead.
@@ -64,6 +72,25 @@ fn to_count(what: &str, value: f64) -> CoreResult<usize> {
     }
 }
 
+/// A year given as a JS number (core checks the range; this only refuses what is no `i32`).
+fn to_year(value: f64) -> CoreResult<i32> {
+    if value.fract() == 0.0 && value >= f64::from(i32::MIN) && value <= f64::from(i32::MAX) {
+        Ok(value as i32)
+    } else {
+        Err(Error::invalid_argument(format!("year = {value}: expected an integer from 1 to 9999")))
+    }
+}
+
+/// A time in milliseconds since the epoch as core's microseconds. Fractions of a millisecond are
+/// kept (to the microsecond, rounded); out-of-range values saturate and core rejects them.
+fn to_reference_micros(millis: f64) -> CoreResult<i64> {
+    if millis.is_finite() {
+        Ok((millis * 1000.0).round() as i64)
+    } else {
+        Err(Error::invalid_argument(format!("referenceTime = {millis}: expected a valid date")))
+    }
+}
+
 fn to_options(options: &NativeOptions) -> CoreResult<ParseOptions> {
     Ok(ParseOptions {
         on_error: options.on_error.as_deref().map_or(Ok(OnError::Row), OnError::from_name)?,
@@ -72,6 +99,10 @@ fn to_options(options: &NativeOptions) -> CoreResult<ParseOptions> {
         strict_utf8: options.strict_utf8.unwrap_or(false),
         plain_columns: options.plain_columns.clone(),
         progress: None,
+        year: options.year.map(to_year).transpose()?,
+        reference_time: options.reference_time.map(to_reference_micros).transpose()?,
+        octet_counted: options.octet_counted.unwrap_or(false),
+        flatten: options.flatten.unwrap_or(false),
     })
 }
 
@@ -86,21 +117,53 @@ fn to_format(kind: &str, spec: &str) -> CoreResult<LogFormat> {
 pub struct ColumnInfo {
     pub name: String,
     /// Core's type name: `uint64`, `uint16`, `int16`, `int64`, `float64`, `timestamp[us, UTC]`,
-    /// `string` or `dictionary`.
+    /// `string`, `dictionary` or `bool`.
     #[napi(js_name = "type")]
     pub ty: String,
 }
 
-/// @internal The columns a format produces (string columns listed as `dictionary`; the
-/// `plainColumns` option stores some plain). Compiling it checks the format string.
+/// What a format produces.
+#[napi(object, namespace = "__logs")]
+pub struct FormatInfo {
+    /// The columns known from the format alone (string columns listed as `dictionary`; the
+    /// `plainColumns` option stores some plain).
+    pub columns: Vec<ColumnInfo>,
+    /// Whether the data adds columns (logfmt, jsonl: one per key, between `line` and `error`).
+    pub dynamic_columns: bool,
+}
+
+/// @internal The columns a format produces. Compiling it checks the format string.
 #[napi(namespace = "__logs", catch_unwind)]
-pub fn format_columns(kind: String, spec: String) -> Result<Vec<ColumnInfo>> {
+pub fn format_info(kind: String, spec: String) -> Result<FormatInfo> {
     run(|| {
         let format = to_format(&kind, &spec)?;
-        Ok(format
+        let columns = format
             .schema()
             .iter()
             .map(|column| ColumnInfo { name: column.name.clone(), ty: column.ty.as_str().to_owned() })
+            .collect();
+        Ok(FormatInfo { columns, dynamic_columns: format.has_dynamic_columns() })
+    })
+}
+
+// ------------------------------------------------------------------------------ structured data
+
+/// One RFC 5424 SD-ELEMENT.
+#[napi(object, namespace = "__logs")]
+pub struct SdElement {
+    pub id: String,
+    /// `[name, value]` pairs in the order written (names may repeat), values unescaped.
+    #[napi(ts_type = "Array<[string, string]>")]
+    pub params: Vec<(String, String)>,
+}
+
+/// @internal `logs.parseStructuredData` (ferrule.js encodes a string as UTF-8 first).
+#[napi(namespace = "__logs", catch_unwind)]
+pub fn parse_structured_data_bytes(text: Uint8ArraySlice) -> Result<Vec<SdElement>> {
+    run(|| {
+        Ok(parse_structured_data(&text)?
+            .into_iter()
+            .map(|element| SdElement { id: element.id, params: element.params })
             .collect())
     })
 }
@@ -306,7 +369,29 @@ impl NativeTable {
                 ColumnData::String { .. } | ColumnData::Dictionary { .. } => {
                     return Err(Error::invalid_argument(format!("column {:?} holds strings", column.name())));
                 }
+                ColumnData::Bool(_) => {
+                    return Err(Error::invalid_argument(format!(
+                        "column {:?} holds booleans",
+                        column.name()
+                    )));
+                }
             })
+        })
+    }
+
+    /// A bool column as 0/1 bytes (null rows hold the 0 core stores there).
+    #[napi(catch_unwind)]
+    pub fn booleans(&self, index: u32) -> Result<Uint8Array> {
+        run(|| {
+            let column = self.column(index)?;
+            match column.data() {
+                ColumnData::Bool(v) => Ok(Uint8Array::new(v.iter().map(|&b| u8::from(b)).collect())),
+                _ => Err(Error::invalid_argument(format!(
+                    "column {:?} is {}, not a bool column",
+                    column.name(),
+                    column.column_type().as_str()
+                ))),
+            }
         })
     }
 

@@ -204,6 +204,50 @@ new logs.LogTable()
 // @ts-expect-error: bytes or strings only
 parser.push(42)
 
+// System logs: the syslog and error-log presets type their columns; logfmt and jsonl columns come
+// from the data (`line`, `error` and `error_offset` known).
+const syslog: logs.LogTable<logs.Syslog3164Columns> = logs.parseFile('auth.log', {
+  format: 'syslog_rfc3164',
+  referenceTime: new Date('2025-01-01T12:00:00Z'),
+})
+const apps: logs.DictionaryColumn = syslog.columns.app_name
+const severities: Uint16Array = syslog.columns.severity
+const syslogMessages: Array<string | null> = syslog.column('message')
+const fixedYear: Float64Array = logs.parseBuffer(Buffer.from('...'), { format: 'syslog_rfc3164', year: 2024 }).columns.timestamp
+const byMillis: logs.LogTable<logs.Syslog3164Columns> = logs.parseBuffer(Buffer.from('...'), {
+  format: 'syslog_rfc3164',
+  referenceTime: Date.UTC(2025, 0, 1),
+})
+const framed: logs.LogParser<logs.Syslog5424Columns> = logs.createParser({ format: 'syslog_rfc5424', octetCounted: true })
+const sd: Array<string | null> = framed.finish().columns.structured_data
+const elements: logs.SdElement[] = logs.parseStructuredData('[a@1 b="c"]').concat(logs.parseStructuredData(Buffer.from('-')))
+const firstParam: [string, string] | undefined = elements[0]?.params[0]
+const apacheErrors: Promise<logs.LogTable<logs.ApacheErrorColumns>> = logs.parseFileAsync('error.log', { format: 'apache_error' })
+const nginxErrors: Generator<logs.LogTable<logs.NginxErrorColumns>> = logs.readBatches('error.log', { format: 'nginx_error' })
+const json: logs.LogTable<logs.DynamicColumns> = logs.parseFile('app.jsonl', { format: 'jsonl', flatten: true })
+const jsonLine: Float64Array = json.columns.line
+const cached: logs.Column | undefined = json.columns['cached']
+if (cached instanceof Uint8Array) console.log(cached[0] === 1)
+const jsonTypes: logs.ColumnType | undefined = json.columnTypes['cached']
+const boolType: logs.ColumnType = 'bool'
+const logfmt: logs.LogTable<logs.DynamicColumns> = logs.parseBuffer(Buffer.from('a=1'), { format: 'logfmt' })
+const dynamic: boolean = logs.format.preset('jsonl').dynamicColumns
+const template: logs.LogFormat = logs.format.template('<Date> <Time> <Level> <Component>: <Content>')
+const templated: logs.LogTable = logs.parseFile('HDFS.log', { format: template, threads: 1 })
+const jsonError: logs.RowErrorCode = 'INVALID_JSON'
+const frameError: logs.RowErrorCode = 'BAD_FRAME'
+// @ts-expect-error: the syslog_rfc3164 preset has no such column
+syslog.columns.tz_offset
+// @ts-expect-error: a year is a number
+logs.parseFile('auth.log', { format: 'syslog_rfc3164', year: '2024' })
+// @ts-expect-error: a Date or milliseconds
+logs.parseFile('auth.log', { format: 'syslog_rfc3164', referenceTime: '2025-01-01' })
+// @ts-expect-error: structured data is text or bytes
+logs.parseStructuredData(42)
+
+console.log(apps, severities, syslogMessages, fixedYear, byMillis, sd, firstParam, apacheErrors, nginxErrors, jsonLine,
+  jsonTypes, boolType, logfmt, dynamic, templated, jsonError, frameError)
+
 console.log(statuses, tz, micros, paths, agentCodes, agentNames, agentValidity, bytesValidity, valid, rowsAndNames,
   types, errorCode, counts, common, vhost, columnInfo, someColumns, plainClients, parseLater, batch, last, buffered,
   nginxBatches, wrongStatus, rawAgentBytes, rawPaths, rawError, exactBytes, exactMicros, sameStatus, samePaths, anyRaw,

@@ -8,8 +8,9 @@
 //! - out: a `FrozenPool` exports its own offsets and values buffers as a utf8 (or binary) array;
 //!   the release callback drops a clone of the pool, so the array outlives the Python object.
 //! - out: a log table (`ferrule.logs.LogTable`) exports a stream of one record batch (a struct
-//!   array, one child per column) over the table's own vectors; every struct handed out holds a
-//!   reference count of the table, dropped by its release callback.
+//!   array, one child per column) over the table's own vectors (bool columns, one byte per row
+//!   in the table, are packed into Arrow's bits); every struct handed out holds a reference
+//!   count of the table, dropped by its release callback.
 //!
 //! What a producer hands over cannot be checked entirely: the interface carries no buffer sizes,
 //! so (like every Arrow consumer) we trust that each buffer is as long as the array's own fields
@@ -581,12 +582,16 @@ const EINVAL: c_int = 22;
 const EIO: c_int = 5;
 
 /// What every struct of an exported log table keeps alive (each holds one reference count): the
-/// table, the UTF-8-fixed copies of the string columns that need one, and the column names.
+/// table, the UTF-8-fixed copies of the string columns that need one, the bit-packed copies of
+/// the bool columns, and the column names.
 struct TableHolder {
     table: Arc<LogTable>,
     /// `Some` for a string column holding invalid UTF-8: its `utf8_lossy()` copy, exported in
     /// its place (Arrow's utf8 must be valid UTF-8; the raw bytes stay in the table).
     lossy: Vec<Option<Column>>,
+    /// `Some` for a bool column: its values as an Arrow bitmap (LSB first), `rows.div_ceil(8)`
+    /// bytes.
+    bits: Vec<Option<Vec<u8>>>,
     names: Vec<CString>,
 }
 
@@ -611,6 +616,7 @@ fn check_layout(column: &Column, rows: usize) -> Result<()> {
         ColumnData::Int16(v) => v.len(),
         ColumnData::Int64(v) | ColumnData::Timestamp(v) => v.len(),
         ColumnData::Float64(v) => v.len(),
+        ColumnData::Bool(v) => v.len(),
         ColumnData::String { offsets, values } => {
             let end = offsets.last().copied().unwrap_or(-1);
             if offsets.first() != Some(&0) || usize::try_from(end).map_or(true, |end| end > values.len()) {
@@ -654,13 +660,22 @@ pub fn export_log_table<'py>(py: Python<'py>, table: Arc<LogTable>) -> PyResult<
         })?);
     }
     let columns = table.columns();
-    let lossy = detached_batch(py, rows.saturating_mul(columns.len()), || {
-        Ok(columns.iter().map(Column::utf8_lossy).collect::<Vec<_>>())
+    // The copies: UTF-8-fixed strings where needed, and every bool column packed into bits.
+    let (lossy, bits) = detached_batch(py, rows.saturating_mul(columns.len()), || {
+        let lossy = columns.iter().map(Column::utf8_lossy).collect::<Vec<_>>();
+        let bits = columns
+            .iter()
+            .map(|column| match column.data() {
+                ColumnData::Bool(values) => Some(pack_bits(values)),
+                _ => None,
+            })
+            .collect::<Vec<_>>();
+        Ok((lossy, bits))
     })?;
     for column in lossy.iter().flatten() {
         check_layout(column, rows).or_raise(py)?;
     }
-    let holder = Arc::new(TableHolder { table, lossy, names });
+    let holder = Arc::new(TableHolder { table, lossy, bits, names });
     let stream = SendStream(FfiStream {
         get_schema: Some(stream_get_schema),
         get_next: Some(stream_get_next),
@@ -669,6 +684,16 @@ pub fn export_log_table<'py>(py: Python<'py>, table: Arc<LogTable>) -> PyResult<
         private_data: Box::into_raw(Box::new(StreamPrivate { holder, done: false })).cast(),
     });
     PyCapsule::new_with_value_and_destructor(py, stream, c"arrow_array_stream", |_, _| {})
+}
+
+/// Booleans as an Arrow bitmap: bit `i % 8` of byte `i / 8` is value `i`.
+fn pack_bits(values: &[bool]) -> Vec<u8> {
+    values
+        .chunks(8)
+        .map(|byte| {
+            byte.iter().enumerate().fold(0u8, |packed, (bit, &value)| packed | (u8::from(value) << bit))
+        })
+        .collect()
 }
 
 /// A stream in a capsule; dropped by the capsule destructor (on any thread), which releases it
@@ -846,6 +871,7 @@ fn column_format(data: &ColumnData) -> &'static CStr {
         ColumnData::Int16(_) => c"s",
         ColumnData::Int64(_) => c"l",
         ColumnData::Float64(_) => c"g",
+        ColumnData::Bool(_) => c"b",
         ColumnData::Timestamp(_) => c"tsu:UTC",
         ColumnData::String { .. } => c"U",
         ColumnData::Dictionary { .. } => c"I",
@@ -953,7 +979,7 @@ fn address<T>(values: &[T]) -> *const c_void {
     if values.is_empty() { ptr::null() } else { values.as_ptr().cast() }
 }
 
-fn column_array(holder: &Arc<TableHolder>, column: &Column) -> FfiArray {
+fn column_array(holder: &Arc<TableHolder>, column: &Column, bits: Option<&[u8]>) -> FfiArray {
     // The bitmap may be left out only when there is no null.
     let validity = if column.null_count() > 0 { address(column.validity().bits()) } else { ptr::null() };
     let mut dictionary = None;
@@ -963,6 +989,8 @@ fn column_array(holder: &Arc<TableHolder>, column: &Column) -> FfiArray {
         ColumnData::Int16(v) => vec![validity, address(v)],
         ColumnData::Int64(v) | ColumnData::Timestamp(v) => vec![validity, address(v)],
         ColumnData::Float64(v) => vec![validity, address(v)],
+        // The packed copy made with the holder (`rows.div_ceil(8)` bytes).
+        ColumnData::Bool(_) => vec![validity, bits.map_or(ptr::null(), address)],
         // The offsets always hold rows + 1 entries (checked by `check_layout`).
         ColumnData::String { offsets, values } => vec![validity, offsets.as_ptr().cast(), address(values)],
         ColumnData::Dictionary { codes, pool } => {
@@ -983,6 +1011,8 @@ fn column_array(holder: &Arc<TableHolder>, column: &Column) -> FfiArray {
 }
 
 fn table_array(holder: &Arc<TableHolder>) -> FfiArray {
-    let children = (0..holder.names.len()).map(|i| column_array(holder, holder.column(i))).collect();
+    let children = (0..holder.names.len())
+        .map(|i| column_array(holder, holder.column(i), holder.bits[i].as_deref()))
+        .collect();
     new_array(holder, holder.table.num_rows(), 0, vec![ptr::null()], children, None)
 }

@@ -1,5 +1,7 @@
-"""Access logs into typed columns: Apache/nginx ``combined`` and ``common`` (CLF), and custom
-nginx ``log_format`` and Apache ``LogFormat`` strings, one row per line.
+"""Logs into typed columns, one row per line: access logs (Apache/nginx ``combined`` and
+``common`` (CLF), custom nginx ``log_format`` and Apache ``LogFormat`` strings), system logs
+(syslog RFC 3164 and RFC 5424, Apache and nginx error logs), logfmt, JSON lines, and LogPAI
+header templates.
 
 >>> from ferrule import logs
 >>> data = (b'1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.0" 200 2326 "-" "curl"\\n'
@@ -20,25 +22,46 @@ nginx ``log_format`` and Apache ``LogFormat`` strings, one row per line.
 >>> logs.parse_bytes(b'::1 [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 0.004', fmt).column(
 ...     "request_time").tolist()
 [0.004]
+>>> syslog = logs.parse_bytes(b"<34>Oct 11 22:14:15 mymachine su: 'su root' failed", "syslog_rfc3164",
+...                           year=2024)
+>>> str(syslog.column("timestamp")[0]), syslog.column("severity").tolist()
+('2024-10-11T22:14:15.000000', [2])
+>>> events = logs.parse_bytes(b'{"ok": true, "ms": 3}\\n{"ok": false, "ms": 4.5}', "jsonl")
+>>> events.column_names, events.column("ok").tolist(), events.column("ms").tolist()
+(['line', 'ok', 'ms', 'error', 'error_offset'], [True, False], [3.0, 4.5])
 
 Functions
     ``parse_file(path, format)`` (memory-mapped, parallel; gzip detected by magic bytes),
     ``parse_bytes(data, format)`` (any bytes-like object, read in place), ``iter_batches(path,
     format, batch_rows=...)`` (bounded memory for files of any size) and ``StreamParser`` (fed
-    chunks of any size). ``format`` is a preset name (``"combined"``, ``"common"``/``"clf"``,
-    ``"vhost_combined"``) or a ``LogFormat``. Every parse releases the GIL.
+    chunks of any size). ``format`` is a preset name (``PRESETS``: ``"combined"``,
+    ``"common"``/``"clf"``, ``"vhost_combined"``, ``"syslog_rfc3164"``, ``"syslog_rfc5424"``,
+    ``"apache_error"``, ``"nginx_error"``, ``"logfmt"``, ``"jsonl"``) or a ``LogFormat``
+    (``LogFormat.nginx``, ``.apache`` or ``.template``). Every parse releases the GIL.
+    ``parse_structured_data(text)`` splits RFC 5424 structured data into its elements.
+
+System logs
+    ``syslog_rfc3164`` timestamps have no year: ``year=`` gives it, or ``reference_time=`` (a
+    ``datetime``, naive = UTC, or a ``date``, meaning the end of that day) picks for each line
+    the latest date not after it, so a log from December into January gets both years; neither
+    given, the reference is the time the parse starts. ``octet_counted=True`` reads
+    ``syslog_rfc5424`` framed by RFC 6587 octet counting. ``logfmt`` and ``jsonl`` tables have a
+    column per key seen (first-seen order; a key named like an existing column gets ``_2``);
+    ``jsonl`` columns are typed from the values (int64, float64, bool, else strings; nested
+    values as JSON text, or dotted columns with ``flatten=True``).
 
 Columns
     ``line`` (uint64, 1-based), the format's fields, ``error`` and ``error_offset``. Timestamps are
     microseconds since the epoch, UTC (``datetime64[us]``), with the logged zone kept in
     ``tz_offset`` (minutes); ``status`` is uint16, byte counts uint64, durations float64. Strings
-    are dictionary-encoded (uint32 codes + ``dictionary(name)``) except ``request`` and ``path``
-    (``plain_columns=`` changes that). ``-`` is null (``validity(name)``).
+    are dictionary-encoded (uint32 codes + ``dictionary(name)``) except ``request``, ``path`` and
+    the message of system logs (``plain_columns=`` changes that). ``-`` (or a missing key) is null
+    (``validity(name)``). Bool columns are NumPy ``bool`` arrays over the table's memory.
 
 Errors
     A line that does not parse becomes a row with its ``error`` code (``UNTERMINATED_QUOTE``,
     ``TOO_FEW_FIELDS``, ``UNEXPECTED_TEXT``, ``BAD_TIMESTAMP``, ``BAD_STATUS``, ``BAD_NUMBER``,
-    ``INVALID_UTF8``) and ``error_offset``, keeping the fields parsed before the failure
+    ``INVALID_UTF8``, ``INVALID_JSON``, ``BAD_FRAME``) and ``error_offset``, keeping the fields parsed before the failure
     (``on_error="row"``); ``"skip"`` drops it; ``"raise"`` raises ``ferrule.ParseError`` (with
     ``reason``, ``line`` and ``offset``). ``stats`` always has ``lines == ok + errors + skipped``.
 
@@ -65,6 +88,7 @@ __all__ = [
     "LogStats",
     "BatchIterator",
     "PRESETS",
+    "parse_structured_data",
 ]
 
 
@@ -95,5 +119,6 @@ LogFormat = _native.LogFormat
 LogTable = _native.LogTable
 LogError = _native.LogError
 BatchIterator = _native.BatchIterator
+parse_structured_data = _native.parse_structured_data
 #: The preset names ``format=`` accepts (``"clf"`` is also ``"common"``).
 PRESETS: tuple[str, ...] = _native.PRESETS

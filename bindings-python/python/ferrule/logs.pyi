@@ -4,6 +4,7 @@ The docstrings of the native objects themselves (``help()`` shows them) are the 
 ones here are summaries.
 """
 
+import datetime
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal, TypeAlias, TypedDict, final, overload
@@ -23,19 +24,38 @@ __all__ = [
     "LogStats",
     "BatchIterator",
     "PRESETS",
+    "parse_structured_data",
 ]
 
-# A format: a preset name ("combined", "common", "clf", "vhost_combined") or a compiled LogFormat.
-_Format: TypeAlias = str | LogFormat
+# The preset names (``PRESETS``, and the alias "clf"). `| str` below keeps a name held in a `str`
+# variable valid; the literals document the names and give editors their completions.
+_Preset: TypeAlias = Literal[
+    "combined",
+    "common",
+    "clf",
+    "vhost_combined",
+    "syslog_rfc3164",
+    "syslog_rfc5424",
+    "apache_error",
+    "nginx_error",
+    "logfmt",
+    "jsonl",
+]
+# A format: a preset name or a compiled LogFormat.
+_Format: TypeAlias = _Preset | str | LogFormat
 _OnError: TypeAlias = Literal["row", "skip", "raise"]
 _Path: TypeAlias = str | bytes | os.PathLike[str] | os.PathLike[bytes]
 # Bytes read in place: any buffer (bytes, bytearray, memoryview, mmap...) or NumPy array.
 _Data: TypeAlias = Buffer | npt.NDArray[Any]
 # The type of a column, as `schema` lists it.
 _ColumnType: TypeAlias = Literal[
-    "uint64", "uint16", "int16", "int64", "float64", "timestamp[us, UTC]", "string", "dictionary"
+    "uint64", "uint16", "int16", "int64", "float64", "bool", "timestamp[us, UTC]", "string", "dictionary"
 ]
-_Kind: TypeAlias = Literal["preset", "nginx", "apache"]
+_Kind: TypeAlias = Literal["preset", "nginx", "apache", "template"]
+# `reference_time=`: a datetime (naive = UTC) or a date (the end of that day, UTC).
+_ReferenceTime: TypeAlias = datetime.datetime | datetime.date
+# What parse_structured_data returns: (SD-ID, [(PARAM-NAME, value), ...]) per element.
+_SdElement: TypeAlias = tuple[str, list[tuple[str, str]]]
 
 #: The preset names ``format=`` accepts (``"clf"`` is also ``"common"``).
 PRESETS: tuple[str, ...]
@@ -53,14 +73,15 @@ class LogStats(TypedDict):
 
 @final
 class LogFormat:
-    """A compiled log format: ``LogFormat.preset(name)``, ``.nginx(spec)`` or ``.apache(spec)``.
+    """A compiled log format: ``LogFormat.preset(name)``, ``.nginx(spec)``, ``.apache(spec)`` or
+    ``.template(spec)``.
 
     Formats compare equal when their kind and spec do; they pickle.
     """
 
     @classmethod
-    def preset(cls, name: str) -> LogFormat:
-        """``"combined"``, ``"common"`` (``"clf"``) or ``"vhost_combined"``; else ``InvalidArgumentError``."""
+    def preset(cls, name: _Preset | str) -> LogFormat:
+        """A name of ``PRESETS`` (or ``"clf"``); else ``InvalidArgumentError``."""
 
     @classmethod
     def nginx(cls, spec: str) -> LogFormat:
@@ -70,9 +91,15 @@ class LogFormat:
     def apache(cls, spec: str) -> LogFormat:
         """Compiles an Apache ``LogFormat`` string (``ParseError`` if it is malformed)."""
 
+    @classmethod
+    def template(cls, spec: str) -> LogFormat:
+        """Compiles a LogPAI header template such as
+        ``"<Date> <Time> <Level> <Component>([<PID>])?: <Content>"`` (``<Name:int>``,
+        ``<Name:float>`` typed); columns are named as the fields. ``ParseError`` if malformed."""
+
     @property
     def kind(self) -> _Kind:
-        """``"preset"``, ``"nginx"`` or ``"apache"``."""
+        """``"preset"``, ``"nginx"``, ``"apache"`` or ``"template"``."""
 
     @property
     def spec(self) -> str:
@@ -80,12 +107,13 @@ class LogFormat:
 
     @property
     def column_names(self) -> list[str]:
-        """``line``, the format's fields, ``error``, ``error_offset``."""
+        """``line``, the format's fields, ``error``, ``error_offset`` (``logfmt`` and ``jsonl``:
+        their columns come from the data, so only ``line``, ``error`` and ``error_offset``)."""
 
     @property
     def schema(self) -> list[tuple[str, _ColumnType]]:
         """``[(name, type)]`` of each column (string columns as ``"dictionary"``, except
-        ``request`` and ``path``: ``plain_columns=`` decides at parse time)."""
+        ``request``, ``path`` and messages: ``plain_columns=`` decides at parse time)."""
 
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
@@ -103,7 +131,8 @@ class LogError:
     @property
     def code(self) -> str:
         """``"UNTERMINATED_QUOTE"``, ``"TOO_FEW_FIELDS"``, ``"UNEXPECTED_TEXT"``,
-        ``"BAD_TIMESTAMP"``, ``"BAD_STATUS"``, ``"BAD_NUMBER"`` or ``"INVALID_UTF8"``."""
+        ``"BAD_TIMESTAMP"``, ``"BAD_STATUS"``, ``"BAD_NUMBER"``, ``"INVALID_UTF8"``,
+        ``"INVALID_JSON"`` or ``"BAD_FRAME"``."""
 
     @property
     def offset(self) -> int:
@@ -148,8 +177,9 @@ class LogTable:
     def column(self, name: str, *, raw: bool = False) -> npt.NDArray[Any]:
         """Column ``name`` as a read-only NumPy array.
 
-        uint64/uint16/int16/int64/float64 numbers, ``datetime64[us]`` (UTC) timestamps and the
-        uint32 codes of dictionary columns share the table's memory; plain string columns are an
+        uint64/uint16/int16/int64/float64 numbers, ``bool`` values, ``datetime64[us]`` (UTC)
+        timestamps and the uint32 codes of dictionary columns share the table's memory; plain
+        string columns are an
         object array of ``str`` (lossy; ``raw=True``: ``bytes``) with ``None`` for nulls. Null
         rows of other columns hold 0: see ``validity``.
         """
@@ -184,8 +214,8 @@ class LogTable:
 
     def to_arrow(self) -> Any:
         """A ``pyarrow.Table`` over the table's memory (dictionary columns as ``DictionaryArray``
-        with uint32 indices, ``large_string`` plain strings, ``timestamp[us, tz=UTC]``). Needs
-        pyarrow."""
+        with uint32 indices, ``large_string`` plain strings, ``timestamp[us, tz=UTC]``; bool
+        columns are copied into Arrow's bit-packed ``bool``). Needs pyarrow."""
 
     def to_pandas(self, **kwargs: Any) -> Any:
         """A ``pandas.DataFrame`` through ``to_arrow()`` (categoricals for dictionary columns);
@@ -219,6 +249,10 @@ class StreamParser:
         unescape: bool = False,
         strict_utf8: bool = False,
         plain_columns: Iterable[str] | None = None,
+        year: int | None = None,
+        reference_time: _ReferenceTime | None = None,
+        octet_counted: bool = False,
+        flatten: bool = False,
     ) -> Self: ...
     def push(self, chunk: _Data) -> None:
         """Parses the lines ``chunk`` completes (any bytes-like object, read in place)."""
@@ -255,8 +289,17 @@ def parse_file(
     unescape: bool = False,
     strict_utf8: bool = False,
     plain_columns: Iterable[str] | None = None,
+    year: int | None = None,
+    reference_time: _ReferenceTime | None = None,
+    octet_counted: bool = False,
+    flatten: bool = False,
 ) -> LogTable:
-    """Parses a log file (memory-mapped, in parallel; gzip detected by its magic bytes)."""
+    """Parses a log file (memory-mapped, in parallel; gzip detected by its magic bytes).
+
+    ``year``/``reference_time``: the year of ``syslog_rfc3164`` timestamps (at most one of
+    them; neither: now). ``octet_counted``: RFC 6587 framing (``syslog_rfc5424`` only).
+    ``flatten``: nested ``jsonl`` objects as dotted columns (``jsonl`` only).
+    """
 
 def parse_bytes(
     data: _Data,
@@ -268,6 +311,10 @@ def parse_bytes(
     unescape: bool = False,
     strict_utf8: bool = False,
     plain_columns: Iterable[str] | None = None,
+    year: int | None = None,
+    reference_time: _ReferenceTime | None = None,
+    octet_counted: bool = False,
+    flatten: bool = False,
 ) -> LogTable:
     """Parses log lines in any bytes-like object, read in place, with the GIL released."""
 
@@ -281,5 +328,13 @@ def iter_batches(
     unescape: bool = False,
     strict_utf8: bool = False,
     plain_columns: Iterable[str] | None = None,
+    year: int | None = None,
+    reference_time: _ReferenceTime | None = None,
+    octet_counted: bool = False,
+    flatten: bool = False,
 ) -> BatchIterator:
     """Reads a log file in batches of at most ``batch_rows`` rows, in bounded memory."""
+
+def parse_structured_data(text: str | _Data) -> list[_SdElement]:
+    """Parses RFC 5424 STRUCTURED-DATA (``[id name="value"...]...``) into
+    ``[(id, [(name, value), ...]), ...]``; ``"-"`` is ``[]``; ``ParseError`` if malformed."""

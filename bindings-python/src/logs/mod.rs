@@ -12,7 +12,7 @@ use ferrule_core::logs::{
 use ferrule_core::{Error, Result};
 use pyo3::buffer::PyUntypedBuffer;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyInt, PyString, PyTuple, PyType};
+use pyo3::types::{IntoPyDict, PyBool, PyBytes, PyInt, PyList, PyString, PyTuple, PyType};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -124,19 +124,73 @@ struct OptionArgs<'a, 'py> {
     unescape: Option<&'a Bound<'py, PyAny>>,
     strict_utf8: Option<&'a Bound<'py, PyAny>>,
     plain_columns: Option<&'a Bound<'py, PyAny>>,
+    year: Option<&'a Bound<'py, PyAny>>,
+    reference_time: Option<&'a Bound<'py, PyAny>>,
+    octet_counted: Option<&'a Bound<'py, PyAny>>,
+    flatten: Option<&'a Bound<'py, PyAny>>,
 }
 
 impl OptionArgs<'_, '_> {
+    /// The options, checked by core as well (`year` and `reference_time` both given, a year out
+    /// of range): every bad option raises before any input is read.
     fn parse(&self, py: Python<'_>) -> PyResult<ParseOptions> {
-        Ok(ParseOptions {
+        let options = ParseOptions {
             on_error: on_error_arg(py, self.on_error)?,
             threads: threads_arg(py, self.threads)?,
             unescape: flag(py, self.unescape, "unescape")?,
             strict_utf8: flag(py, self.strict_utf8, "strict_utf8")?,
             plain_columns: plain_columns_arg(py, self.plain_columns)?,
             progress: flag(py, self.progress, "progress")?.then(progress_bar),
-        })
+            year: year_arg(py, self.year)?,
+            reference_time: reference_time_arg(py, self.reference_time)?,
+            octet_counted: flag(py, self.octet_counted, "octet_counted")?,
+            flatten: flag(py, self.flatten, "flatten")?,
+        };
+        options.validate().or_raise(py)?;
+        Ok(options)
     }
+}
+
+/// `year=`: an int (core checks the range; one that does not fit an `i32` is out of it too).
+fn year_arg(py: Python<'_>, year: Option<&Bound<'_, PyAny>>) -> PyResult<Option<i32>> {
+    let Some(year) = year.filter(|y| !y.is_none()) else { return Ok(None) };
+    let year = int_arg(py, year, "year")?;
+    i32::try_from(year)
+        .map(Some)
+        .map_err(|_| to_py_err(py, &Error::invalid_argument(format!("year = {year}: expected 1 to 9999"))))
+}
+
+/// `reference_time=` as microseconds since the epoch, UTC: an aware `datetime` at its instant, a
+/// naive one read as UTC, and a `date` as the last microsecond of that day (UTC), so that every
+/// line logged on that date still falls on or before it.
+fn reference_time_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<i64>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else { return Ok(None) };
+    let datetime = py.import("datetime")?;
+    let utc = datetime.getattr("timezone")?.getattr("utc")?;
+    // `datetime` is a subclass of `date`: test it first.
+    let instant = if value.is_instance(&datetime.getattr("datetime")?)? {
+        // Naive as Python defines it: no tzinfo, or one that gives no offset.
+        if value.call_method0("utcoffset")?.is_none() {
+            value.call_method("replace", (), Some(&[("tzinfo", &utc)].into_py_dict(py)?))?
+        } else {
+            value.clone()
+        }
+    } else if value.is_instance(&datetime.getattr("date")?)? {
+        let end_of_day = datetime.getattr("time")?.call1((23, 59, 59, 999_999, &utc))?;
+        datetime.getattr("datetime")?.call_method1("combine", (value, end_of_day))?
+    } else {
+        return Err(argument_type_error(
+            py,
+            format!("reference_time must be a datetime.datetime or datetime.date, not {}", type_name(value)),
+        ));
+    };
+    let epoch = datetime.getattr("datetime")?.call1((1970, 1, 1, 0, 0, 0, 0, &utc))?;
+    let delta = instant.call_method1("__sub__", (epoch,))?;
+    let days: i64 = delta.getattr("days")?.extract()?;
+    let seconds: i64 = delta.getattr("seconds")?.extract()?;
+    let micros: i64 = delta.getattr("microseconds")?.extract()?;
+    // |days| < 3.7 million for any datetime: no overflow.
+    Ok(Some(days * 86_400_000_000 + seconds * 1_000_000 + micros))
 }
 
 /// A path: `str`, `bytes` or `os.PathLike` (`os.fsdecode` gives the file system's own bytes back
@@ -207,23 +261,40 @@ fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
 /// ``path``: ``str``, ``bytes`` or ``os.PathLike``. Plain files are memory-mapped and parsed in
 /// parallel over ``threads`` threads (``None`` or 0: all cores; the result is the same for every
 /// value); gzip files (detected by their magic bytes, whatever their name) are inflated first.
-/// ``format``: a preset name (``"combined"``, ``"common"``/``"clf"``, ``"vhost_combined"``) or a
-/// ``LogFormat``. ``on_error``: ``"row"`` keeps a bad line as a row with its ``error`` and
-/// ``error_offset`` set, ``"skip"`` drops it (it counts in ``stats["skipped"]`` and stays in
-/// ``errors``), ``"raise"`` raises ``ParseError`` at the first one. ``progress=True`` draws a
-/// progress bar on stderr. ``unescape`` undoes ``\"``, ``\\`` and ``\xNN`` in string fields;
-/// ``strict_utf8`` makes lines that are not UTF-8 error rows (``INVALID_UTF8``); otherwise they
-/// parse, and the strings are decoded lossily (raw bytes stay available). ``plain_columns``: the
-/// string columns to store as plain strings instead of dictionary codes (default: ``request`` and
-/// ``path``). Releases the GIL while parsing. The file must not be truncated meanwhile.
+/// ``format``: a preset name (``"combined"``, ``"common"``/``"clf"``, ``"vhost_combined"``,
+/// ``"syslog_rfc3164"``, ``"syslog_rfc5424"``, ``"apache_error"``, ``"nginx_error"``,
+/// ``"logfmt"``, ``"jsonl"``: see ``PRESETS``) or a ``LogFormat``. ``on_error``: ``"row"`` keeps
+/// a bad line as a row with its ``error`` and ``error_offset`` set, ``"skip"`` drops it (it
+/// counts in ``stats["skipped"]`` and stays in ``errors``), ``"raise"`` raises ``ParseError`` at
+/// the first one. ``progress=True`` draws a progress bar on stderr. ``unescape`` undoes ``\"``,
+/// ``\\`` and ``\xNN`` in string fields; ``strict_utf8`` makes lines that are not UTF-8 error
+/// rows (``INVALID_UTF8``); otherwise they parse, and the strings are decoded lossily (raw bytes
+/// stay available). ``plain_columns``: the string columns to store as plain strings instead of
+/// dictionary codes (default: ``request`` and ``path``). Releases the GIL while parsing. The
+/// file must not be truncated meanwhile.
+///
+/// System-log options (each raises ``InvalidArgumentError`` with a format it does not apply to,
+/// except the two year options, which other formats ignore):
+///
+/// - ``year``: the year of every ``syslog_rfc3164`` timestamp (1 to 9999; that format logs
+///   none).
+/// - ``reference_time``: a ``datetime`` (naive = UTC) or a ``date`` (the end of that day, UTC);
+///   each ``syslog_rfc3164`` line takes the latest date not after it, so a log running from
+///   December into January gets two years. Neither given: the time the parse starts. Both
+///   given: ``InvalidArgumentError``.
+/// - ``octet_counted``: ``syslog_rfc5424`` framed by RFC 6587 octet counting (``LEN SP MSG``,
+///   messages may hold newlines); parsed on one thread. A bad length prefix is a ``BAD_FRAME``
+///   row.
+/// - ``flatten``: ``jsonl`` nested objects become dotted columns (``user.id``) instead of one
+///   column of JSON text.
 ///
 /// Raises ``FerruleIOError`` (an ``OSError``) for a missing file or a directory,
 /// ``CorruptDataError`` for truncated or damaged gzip data, ``InvalidArgumentError`` for a bad
 /// option and ``ParseError`` with ``on_error="raise"``.
 #[pyfunction]
 #[pyo3(
-    signature = (path, format = None, *, on_error = None, threads = None, progress = None, unescape = None, strict_utf8 = None, plain_columns = None),
-    text_signature = "(path, format='combined', *, on_error='row', threads=None, progress=False, unescape=False, strict_utf8=False, plain_columns=None)"
+    signature = (path, format = None, *, on_error = None, threads = None, progress = None, unescape = None, strict_utf8 = None, plain_columns = None, year = None, reference_time = None, octet_counted = None, flatten = None),
+    text_signature = "(path, format='combined', *, on_error='row', threads=None, progress=False, unescape=False, strict_utf8=False, plain_columns=None, year=None, reference_time=None, octet_counted=False, flatten=False)"
 )]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of a Python function
 fn parse_file(
@@ -236,12 +307,27 @@ fn parse_file(
     unescape: Option<&Bound<'_, PyAny>>,
     strict_utf8: Option<&Bound<'_, PyAny>>,
     plain_columns: Option<&Bound<'_, PyAny>>,
+    year: Option<&Bound<'_, PyAny>>,
+    reference_time: Option<&Bound<'_, PyAny>>,
+    octet_counted: Option<&Bound<'_, PyAny>>,
+    flatten: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<LogTable>> {
     guarded(py, || {
         let path = path_arg(py, path)?;
         let format = format_arg(py, format)?;
-        let options =
-            OptionArgs { on_error, threads, progress, unescape, strict_utf8, plain_columns }.parse(py)?;
+        let options = OptionArgs {
+            on_error,
+            threads,
+            progress,
+            unescape,
+            strict_utf8,
+            plain_columns,
+            year,
+            reference_time,
+            octet_counted,
+            flatten,
+        }
+        .parse(py)?;
         let table = detached(py, || core::parse_file(&path, &format, &options))?;
         table_object(py, table)
     })
@@ -255,8 +341,8 @@ fn parse_file(
 /// are those of ``parse_file``; large inputs are parsed in parallel over ``threads`` threads.
 #[pyfunction]
 #[pyo3(
-    signature = (data, format = None, *, on_error = None, threads = None, progress = None, unescape = None, strict_utf8 = None, plain_columns = None),
-    text_signature = "(data, format='combined', *, on_error='row', threads=None, progress=False, unescape=False, strict_utf8=False, plain_columns=None)"
+    signature = (data, format = None, *, on_error = None, threads = None, progress = None, unescape = None, strict_utf8 = None, plain_columns = None, year = None, reference_time = None, octet_counted = None, flatten = None),
+    text_signature = "(data, format='combined', *, on_error='row', threads=None, progress=False, unescape=False, strict_utf8=False, plain_columns=None, year=None, reference_time=None, octet_counted=False, flatten=False)"
 )]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of a Python function
 fn parse_bytes(
@@ -269,11 +355,26 @@ fn parse_bytes(
     unescape: Option<&Bound<'_, PyAny>>,
     strict_utf8: Option<&Bound<'_, PyAny>>,
     plain_columns: Option<&Bound<'_, PyAny>>,
+    year: Option<&Bound<'_, PyAny>>,
+    reference_time: Option<&Bound<'_, PyAny>>,
+    octet_counted: Option<&Bound<'_, PyAny>>,
+    flatten: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<LogTable>> {
     guarded(py, || {
         let format = format_arg(py, format)?;
-        let options =
-            OptionArgs { on_error, threads, progress, unescape, strict_utf8, plain_columns }.parse(py)?;
+        let options = OptionArgs {
+            on_error,
+            threads,
+            progress,
+            unescape,
+            strict_utf8,
+            plain_columns,
+            year,
+            reference_time,
+            octet_counted,
+            flatten,
+        }
+        .parse(py)?;
         let table = with_buffer(py, data, "data", |bytes| core::parse_bytes(bytes, &format, &options))?;
         table_object(py, table)
     })
@@ -292,8 +393,8 @@ fn parse_bytes(
 /// ends the iteration. Other arguments as in ``parse_file``.
 #[pyfunction]
 #[pyo3(
-    signature = (path, format = None, *, batch_rows = None, on_error = None, progress = None, unescape = None, strict_utf8 = None, plain_columns = None),
-    text_signature = "(path, format='combined', *, batch_rows=65536, on_error='row', progress=False, unescape=False, strict_utf8=False, plain_columns=None)"
+    signature = (path, format = None, *, batch_rows = None, on_error = None, progress = None, unescape = None, strict_utf8 = None, plain_columns = None, year = None, reference_time = None, octet_counted = None, flatten = None),
+    text_signature = "(path, format='combined', *, batch_rows=65536, on_error='row', progress=False, unescape=False, strict_utf8=False, plain_columns=None, year=None, reference_time=None, octet_counted=False, flatten=False)"
 )]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of a Python function
 fn iter_batches(
@@ -306,6 +407,10 @@ fn iter_batches(
     unescape: Option<&Bound<'_, PyAny>>,
     strict_utf8: Option<&Bound<'_, PyAny>>,
     plain_columns: Option<&Bound<'_, PyAny>>,
+    year: Option<&Bound<'_, PyAny>>,
+    reference_time: Option<&Bound<'_, PyAny>>,
+    octet_counted: Option<&Bound<'_, PyAny>>,
+    flatten: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<BatchIterator> {
     guarded(py, || {
         let path = path_arg(py, path)?;
@@ -319,11 +424,52 @@ fn iter_batches(
                 })?
             }
         };
-        let options =
-            OptionArgs { on_error, progress, unescape, strict_utf8, plain_columns, ..OptionArgs::default() }
-                .parse(py)?;
+        let options = OptionArgs {
+            on_error,
+            progress,
+            unescape,
+            strict_utf8,
+            plain_columns,
+            year,
+            reference_time,
+            octet_counted,
+            flatten,
+            ..OptionArgs::default()
+        }
+        .parse(py)?;
         let reader = detached(py, || BatchReader::open(&path, &format, &options, batch_rows))?;
         Ok(BatchIterator { reader: Mutex::new(Some(reader)) })
+    })
+}
+
+/// Parses RFC 5424 STRUCTURED-DATA text, such as a ``syslog_rfc5424`` table's
+/// ``structured_data`` value: ``[id name="value" ...][id2 ...]``.
+///
+/// ``text``: ``str``, or any bytes-like object (UTF-8). Returns ``[(id, [(name, value), ...]),
+/// ...]`` in order, with the ``\"``, ``\\`` and ``\]`` escapes of the values undone;
+/// ``"-"`` (no structured data) gives ``[]``. Text that is not structured data raises
+/// ``ParseError``.
+///
+/// >>> parse_structured_data('[exampleSDID@32473 iut="3" eventSource="Application"][x@1]')
+/// [('exampleSDID@32473', [('iut', '3'), ('eventSource', 'Application')]), ('x@1', [])]
+#[pyfunction]
+fn parse_structured_data<'py>(py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+    guarded(py, || {
+        let elements = match text.cast::<PyString>() {
+            Ok(text) => {
+                let text = text.to_cow()?;
+                core::parse_structured_data(text.as_bytes()).or_raise(py)?
+            }
+            Err(_) => with_buffer(py, text, "text", core::parse_structured_data)?,
+        };
+        let items = elements
+            .into_iter()
+            .map(|element| {
+                let params = PyList::new(py, element.params)?;
+                PyTuple::new(py, [PyString::new(py, &element.id).into_any(), params.into_any()])
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
     })
 }
 
@@ -335,8 +481,9 @@ const DEFAULT_BATCH_ROWS: usize = 65536;
 /// A compiled log format: build it once, parse any number of inputs with it.
 ///
 /// Made by ``LogFormat.preset(name)``, ``LogFormat.nginx(spec)`` (an nginx ``log_format``
-/// string) or ``LogFormat.apache(spec)`` (an Apache ``LogFormat`` string). Every ``format=``
-/// argument takes one (or a preset name). Formats compare equal when their kind and spec do.
+/// string), ``LogFormat.apache(spec)`` (an Apache ``LogFormat`` string) or
+/// ``LogFormat.template(spec)`` (a LogPAI header template). Every ``format=`` argument takes one
+/// (or a preset name). Formats compare equal when their kind and spec do; they pickle.
 #[pyclass(module = "ferrule.logs", frozen)]
 pub struct LogFormat {
     format: Arc<core::LogFormat>,
@@ -354,10 +501,17 @@ impl LogFormat {
 
 #[pymethods]
 impl LogFormat {
-    /// A preset by name: ``"combined"`` (Apache's and nginx's default), ``"common"`` (CLF; alias
-    /// ``"clf"``) or ``"vhost_combined"``. The presets accept an extra leading ``host:port`` token
+    /// A preset by name.
+    ///
+    /// Access logs: ``"combined"`` (Apache's and nginx's default), ``"common"`` (CLF; alias
+    /// ``"clf"``) and ``"vhost_combined"``; they accept an extra leading ``host:port`` token
     /// (stored in ``vhost``) and extra trailing fields (nginx ``main``'s
-    /// ``"$http_x_forwarded_for"``). An unknown name raises ``InvalidArgumentError``.
+    /// ``"$http_x_forwarded_for"``). System logs: ``"syslog_rfc3164"`` (BSD syslog; the year
+    /// comes from ``year=`` or ``reference_time=``), ``"syslog_rfc5424"`` (``octet_counted=True``
+    /// for RFC 6587 framing), ``"apache_error"`` and ``"nginx_error"``. ``"logfmt"`` and
+    /// ``"jsonl"`` have a column per key found in the data (first-seen order, between ``line``
+    /// and ``error``; ``schema`` cannot list them). An unknown name raises
+    /// ``InvalidArgumentError``.
     #[classmethod]
     fn preset(_class: &Bound<'_, PyType>, py: Python<'_>, name: &Bound<'_, PyAny>) -> PyResult<LogFormat> {
         guarded(py, || LogFormat::compile(py, name, FormatKind::Preset))
@@ -388,7 +542,25 @@ impl LogFormat {
         guarded(py, || LogFormat::compile(py, spec, FormatKind::Apache))
     }
 
-    /// ``"preset"``, ``"nginx"`` or ``"apache"``.
+    /// Compiles a LogPAI-style header template, e.g.
+    /// ``'<Date> <Time> <Level> <Component>([<PID>])?: <Content>'``.
+    ///
+    /// ``<Name>`` is a field (a column named exactly ``Name``; ``line``, ``error`` and
+    /// ``error_offset`` are taken); ``<Name:int>`` and ``<Name:float>`` are int64 and float64
+    /// columns. Other text must appear as written, except that a run of spaces matches any run
+    /// of whitespace; ``(...)?`` is an optional group (its fields are null when it is skipped)
+    /// and ``\`` makes the next character literal (``\<``, ``\(``, ``\?``, ``\\``). Lines are
+    /// matched as LogPAI matches them (stripped; each field the shortest text that lets the rest
+    /// match), so the columns reproduce LogPAI's structured output. Text fields are dictionary
+    /// columns, but a field ending the template (the message) is a plain string column. A line
+    /// that does not match is an ``UNEXPECTED_TEXT`` row (``BAD_NUMBER`` for an int or float
+    /// field that is not one); a bad template raises ``ParseError``.
+    #[classmethod]
+    fn template(_class: &Bound<'_, PyType>, py: Python<'_>, spec: &Bound<'_, PyAny>) -> PyResult<LogFormat> {
+        guarded(py, || LogFormat::compile(py, spec, FormatKind::Template))
+    }
+
+    /// ``"preset"``, ``"nginx"``, ``"apache"`` or ``"template"``.
     #[getter]
     fn kind(&self, py: Python<'_>) -> PyResult<&'static str> {
         guarded(py, || Ok(self.format.kind().as_str()))
@@ -401,7 +573,8 @@ impl LogFormat {
     }
 
     /// The names of the columns a parse gives, in order: ``line``, the format's fields,
-    /// ``error``, ``error_offset``.
+    /// ``error``, ``error_offset`` (for ``logfmt`` and ``jsonl``, whose columns come from the
+    /// data, only ``line``, ``error`` and ``error_offset``).
     #[getter]
     fn column_names(&self, py: Python<'_>) -> PyResult<Vec<String>> {
         guarded(py, || Ok(self.format.column_names().into_iter().map(str::to_owned).collect()))
@@ -409,9 +582,11 @@ impl LogFormat {
 
     /// ``[(name, type)]`` for each column, in order. Types: ``"uint64"``, ``"uint16"``,
     /// ``"int16"``, ``"int64"``, ``"float64"``, ``"timestamp[us, UTC]"``, ``"string"`` and
-    /// ``"dictionary"``. String columns are listed as ``"dictionary"`` (``request`` and ``path``
-    /// as ``"string"``); ``plain_columns=`` decides at parse time (``LogTable.schema`` says what
-    /// a table holds).
+    /// ``"dictionary"``. String columns are listed as ``"dictionary"`` or ``"string"`` (plain:
+    /// ``request`` and ``path``, and the message of the system-log formats); ``plain_columns=``
+    /// decides at parse time (``LogTable.schema`` says what a table holds). For ``logfmt`` and
+    /// ``jsonl`` only ``line``, ``error`` and ``error_offset``: their other columns (``jsonl``'s
+    /// may be ``"bool"``) come from the data.
     #[getter]
     fn schema(&self, py: Python<'_>) -> PyResult<Vec<(String, &'static str)>> {
         guarded(py, || {
@@ -510,7 +685,12 @@ impl BatchIterator {
 /// which the parser accepts nothing (``InvalidArgumentError``). Dictionary codes and ``line``
 /// numbers run on across batches. Options as in ``parse_file``; with ``on_error="raise"``,
 /// ``push`` raises ``ParseError`` at the first bad line (and so does every later ``push``).
-/// Safe to share between threads (calls are serialized).
+/// With ``octet_counted=True`` the records are RFC 6587 frames, which may be split anywhere
+/// too. Without ``year`` or ``reference_time``, ``syslog_rfc3164`` dates are resolved against
+/// the time the parser was made. ``logfmt`` and ``jsonl`` batches keep the columns of the keys
+/// seen so far (null where a batch lacks them), and ``jsonl`` types each batch's columns from
+/// its own values (``int64`` in one batch may be ``float64`` or strings in the next; all null:
+/// ``dictionary``). Safe to share between threads (calls are serialized).
 #[pyclass(module = "ferrule.logs", frozen)]
 pub struct StreamParser {
     parser: Mutex<core::StreamParser>,
@@ -520,9 +700,10 @@ pub struct StreamParser {
 impl StreamParser {
     #[new]
     #[pyo3(
-        signature = (format = None, *, on_error = None, unescape = None, strict_utf8 = None, plain_columns = None),
-        text_signature = "(format='combined', *, on_error='row', unescape=False, strict_utf8=False, plain_columns=None)"
+        signature = (format = None, *, on_error = None, unescape = None, strict_utf8 = None, plain_columns = None, year = None, reference_time = None, octet_counted = None, flatten = None),
+        text_signature = "(format='combined', *, on_error='row', unescape=False, strict_utf8=False, plain_columns=None, year=None, reference_time=None, octet_counted=False, flatten=False)"
     )]
+    #[allow(clippy::too_many_arguments)] // the keyword arguments of a Python constructor
     fn new(
         py: Python<'_>,
         format: Option<&Bound<'_, PyAny>>,
@@ -530,12 +711,25 @@ impl StreamParser {
         unescape: Option<&Bound<'_, PyAny>>,
         strict_utf8: Option<&Bound<'_, PyAny>>,
         plain_columns: Option<&Bound<'_, PyAny>>,
+        year: Option<&Bound<'_, PyAny>>,
+        reference_time: Option<&Bound<'_, PyAny>>,
+        octet_counted: Option<&Bound<'_, PyAny>>,
+        flatten: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         guarded(py, || {
             let format = format_arg(py, format)?;
-            let options =
-                OptionArgs { on_error, unescape, strict_utf8, plain_columns, ..OptionArgs::default() }
-                    .parse(py)?;
+            let options = OptionArgs {
+                on_error,
+                unescape,
+                strict_utf8,
+                plain_columns,
+                year,
+                reference_time,
+                octet_counted,
+                flatten,
+                ..OptionArgs::default()
+            }
+            .parse(py)?;
             let parser = core::StreamParser::new(&format, &options).or_raise(py)?;
             Ok(StreamParser { parser: Mutex::new(parser) })
         })
@@ -601,6 +795,7 @@ pub fn register(parent: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(parse_file, &module)?)?;
     module.add_function(wrap_pyfunction!(parse_bytes, &module)?)?;
     module.add_function(wrap_pyfunction!(iter_batches, &module)?)?;
+    module.add_function(wrap_pyfunction!(parse_structured_data, &module)?)?;
     module.add_class::<LogFormat>()?;
     module.add_class::<LogTable>()?;
     module.add_class::<LogError>()?;

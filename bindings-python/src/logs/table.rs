@@ -18,8 +18,9 @@ use std::sync::Arc;
 ///
 /// Columns, in order: ``line`` (1-based line number), the format's fields (for ``combined``:
 /// ``vhost``, ``client``, ``ident``, ``user``, ``timestamp``, ``tz_offset``, ``request``,
-/// ``method``, ``path``, ``protocol``, ``status``, ``bytes``, ``referer``, ``user_agent``), then
-/// ``error`` (the code of a failed line, null on good ones) and ``error_offset``. Null where the
+/// ``method``, ``path``, ``protocol``, ``status``, ``bytes``, ``referer``, ``user_agent``; for
+/// ``logfmt`` and ``jsonl``: one per key found, in first-seen order), then ``error`` (the code
+/// of a failed line, null on good ones) and ``error_offset``. Null where the
 /// field is ``-`` or missing: see ``validity(name)``; null rows hold 0, or an empty string.
 ///
 /// ``column(name)`` gives NumPy arrays over the table's own memory (read-only; they keep the
@@ -107,7 +108,7 @@ impl LogTable {
     }
 
     /// ``[(name, type)]`` of the columns as stored: ``"uint64"``, ``"uint16"``, ``"int16"``,
-    /// ``"int64"``, ``"float64"``, ``"timestamp[us, UTC]"``, ``"string"`` (plain) or
+    /// ``"int64"``, ``"float64"``, ``"bool"``, ``"timestamp[us, UTC]"``, ``"string"`` (plain) or
     /// ``"dictionary"``.
     #[getter]
     fn schema(&self, py: Python<'_>) -> PyResult<Vec<(String, &'static str)>> {
@@ -118,10 +119,10 @@ impl LogTable {
 
     /// The column ``name`` as a read-only NumPy array.
     ///
-    /// Numbers (``uint64``, ``uint16``, ``int16``, ``int64``, ``float64``), timestamps
-    /// (``datetime64[us]``, UTC) and dictionary columns (``uint32`` codes into
-    /// ``dictionary(name)``) are the table's own memory, not copied; the array keeps the table
-    /// alive. Null rows hold 0 (see ``validity(name)``). Plain string columns (``request`` and
+    /// Numbers (``uint64``, ``uint16``, ``int16``, ``int64``, ``float64``), booleans (``bool``,
+    /// one byte per row), timestamps (``datetime64[us]``, UTC) and dictionary columns
+    /// (``uint32`` codes into ``dictionary(name)``) are the table's own memory, not copied; the
+    /// array keeps the table alive. Null rows hold 0 (``False``; see ``validity(name)``). Plain string columns (``request`` and
     /// ``path`` by default) are copied into an object array of ``str`` (invalid UTF-8 replaced by
     /// U+FFFD; ``raw=True``: ``bytes`` as logged) with ``None`` for nulls. An unknown name raises
     /// ``InvalidArgumentError`` listing the columns.
@@ -143,6 +144,7 @@ impl LogTable {
                 ColumnData::Float64(v) => borrowed(v, slf),
                 ColumnData::Timestamp(v) => borrowed(v, slf)?.call_method1("view", ("datetime64[us]",)),
                 ColumnData::Dictionary { codes, .. } => borrowed(codes, slf),
+                ColumnData::Bool(v) => borrowed(v, slf),
                 ColumnData::String { .. } => strings(py, column, raw),
             }
         })
@@ -248,7 +250,8 @@ impl LogTable {
     /// The table as a ``pyarrow.Table``, without copying: dictionary columns as
     /// ``DictionaryArray`` (``uint32`` indices, ``utf8`` values), plain strings as
     /// ``large_string``, timestamps as ``timestamp[us, tz=UTC]``, nulls from the validity.
-    /// String columns holding invalid UTF-8 are the one copy (with U+FFFD). Needs pyarrow.
+    /// String columns holding invalid UTF-8 are copied (with U+FFFD), and so are ``bool`` columns
+    /// (Arrow packs booleans into bits). Needs pyarrow.
     fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         guarded(py, || optional_import(py, "pyarrow", "to_arrow")?.call_method1("table", (slf,)))
@@ -256,7 +259,8 @@ impl LogTable {
 
     /// The table as a ``pandas.DataFrame`` (through ``to_arrow()``): dictionary columns become
     /// categoricals, timestamps ``datetime64[us, UTC]``; integer columns with nulls become
-    /// floats with NaN, as pyarrow converts them. ``kwargs`` go to ``pyarrow.Table.to_pandas``
+    /// floats with NaN and bool columns with nulls ``object`` columns holding ``None``, as
+    /// pyarrow converts them. ``kwargs`` go to ``pyarrow.Table.to_pandas``
     /// (e.g. ``types_mapper=pandas.ArrowDtype``). Needs pyarrow and pandas.
     #[pyo3(signature = (**kwargs))]
     fn to_pandas<'py>(
@@ -306,9 +310,10 @@ impl LogTable {
 
 /// A line that failed to parse: its 1-based ``line`` number, the ``code`` (as in the ``error``
 /// column: ``UNTERMINATED_QUOTE``, ``TOO_FEW_FIELDS``, ``UNEXPECTED_TEXT``, ``BAD_TIMESTAMP``,
-/// ``BAD_STATUS``, ``BAD_NUMBER``, ``INVALID_UTF8``), the byte ``offset`` in the line where
-/// parsing stopped, and the line itself as ``text`` (``str``, invalid UTF-8 replaced by U+FFFD)
-/// and ``raw`` (``bytes``, without the line end).
+/// ``BAD_STATUS``, ``BAD_NUMBER``, ``INVALID_UTF8``, ``INVALID_JSON`` (a ``jsonl`` line that is
+/// not one JSON object) or ``BAD_FRAME`` (an octet-counted syslog frame without a valid length)),
+/// the byte ``offset`` in the line where parsing stopped, and the line itself as ``text``
+/// (``str``, invalid UTF-8 replaced by U+FFFD) and ``raw`` (``bytes``, without the line end).
 #[pyclass(module = "ferrule.logs", frozen, eq, hash)]
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct LogError {

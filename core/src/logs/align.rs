@@ -42,7 +42,7 @@ pub(crate) fn align(tables: Vec<(u64, LogTable)>) -> Result<Vec<(u64, LogTable)>
     let mut aligned = Vec::with_capacity(tables.len());
     for (lines, table) in tables {
         let rows = table.num_rows();
-        let stats = table.stats().clone();
+        let stats = *table.stats();
         let errors = table.errors().to_vec();
         let mut columns: Vec<Option<Column>> = table.into_columns().into_iter().map(Some).collect();
         let mut out = Vec::with_capacity(names.len());

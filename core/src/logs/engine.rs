@@ -182,6 +182,9 @@ pub(crate) struct Engine {
     /// The year of `syslog_rfc3164` timestamps.
     year_rule: super::format::syslog::YearRule,
     octet_counted: bool,
+    /// The last RFC 3164 time converted (month, day, hour, minute, second) and its microseconds
+    /// without the fraction: lines of the same second skip the calendar and the year rule.
+    clock_3164: Option<([u8; 5], i64)>,
     /// Reused by the template matcher.
     template_ranges: Vec<Option<(usize, usize)>>,
     template_scratch: super::format::template::MatchScratch,
@@ -294,6 +297,7 @@ impl Engine {
             program,
             year_rule,
             octet_counted: options.octet_counted,
+            clock_3164: None,
             template_ranges: Vec::new(),
             template_scratch: Default::default(),
             dynamic,
@@ -365,7 +369,10 @@ impl Engine {
             OctetFrame::Incomplete => (Record::Broken(rest), block.len()),
             OctetFrame::Bad { skip } => {
                 let skip = skip.clamp(1, rest.len());
+                // The error row holds the bad bytes without the newlines around them.
                 let bad = &rest[..skip];
+                let first = bad.iter().position(|b| !matches!(b, b'\n' | b'\r')).unwrap_or(bad.len());
+                let bad = &bad[first..];
                 (Record::Broken(bad.strip_suffix(b"\n").unwrap_or(bad)), start + skip)
             }
         })

@@ -148,7 +148,7 @@ impl BatchReader {
 
     fn read_batch(&mut self) -> Result<Option<LogTable>> {
         loop {
-            let need = self.batch_rows - self.parser.rows_buffered();
+            let need = self.batch_rows.saturating_sub(self.parser.rows_buffered());
             if need == 0 {
                 return Ok(Some(self.parser.take_batch()));
             }
@@ -162,7 +162,14 @@ impl BatchReader {
                 return Ok((last.num_rows() > 0 || last.stats().lines > 0).then_some(last));
             }
             // At most `need` lines: each gives at most one row, so the batch stays in bounds.
-            let take = memchr::memchr_iter(b'\n', buf).nth(need - 1).map_or(buf.len(), |p| p + 1);
+            // Octet-counted frames have no newlines to count; each takes at least 2 bytes (a
+            // frame `1 x` 3, a broken one with its newline 2), plus one the pending bytes may
+            // complete: `need / 2` bytes make at most `need` rows.
+            let take = if self.parser.is_octet_counted() {
+                buf.len().min((need / 2).max(1))
+            } else {
+                memchr::memchr_iter(b'\n', buf).nth(need - 1).map_or(buf.len(), |p| p + 1)
+            };
             let result = self.parser.push(&buf[..take]);
             self.source.consume(take);
             self.read += take as u64;

@@ -87,6 +87,11 @@ impl StreamParser {
         result
     }
 
+    /// Whether the input is octet-counted frames rather than lines.
+    pub(crate) fn is_octet_counted(&self) -> bool {
+        self.engine.is_octet_counted()
+    }
+
     /// Rows parsed and not yet handed out.
     pub fn rows_buffered(&self) -> usize {
         self.engine.rows()

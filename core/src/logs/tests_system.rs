@@ -142,9 +142,27 @@ fn octet_counted_frames_stream_like_they_parse() {
     // Garbage between frames is an error row, and parsing goes on after it.
     let mut bad = b"oops\n".to_vec();
     bad.extend_from_slice(&data);
+    bad.extend_from_slice(b"\r\n0x12 not a frame\n");
     let table = parse_bytes(&bad, &format, &options).unwrap();
-    assert_eq!((table.stats().errors, table.stats().ok), (1, 2));
+    assert_eq!((table.stats().errors, table.stats().ok), (2, 2));
     assert_eq!(table.errors()[0].error.code(), "BAD_FRAME");
+    assert_eq!(table.errors()[1].text, b"0x12 not a frame");
+    // A batch reader keeps batches of framed input within their size.
+    let many: Vec<u8> = (0..100)
+        .flat_map(|i| {
+            let frame = format!("<13>1 - - - - - - {i:03}");
+            format!("{} {frame}", frame.len()).into_bytes()
+        })
+        .collect();
+    let path = std::env::temp_dir().join(format!("ferrule-octets-{}.log", std::process::id()));
+    std::fs::write(&path, &many).unwrap();
+    let sizes: Vec<usize> = BatchReader::open(&path, &format, &options, 7)
+        .unwrap()
+        .map(|batch| batch.unwrap().num_rows())
+        .collect();
+    std::fs::remove_file(&path).unwrap();
+    assert!(sizes.iter().all(|&n| n <= 7), "{sizes:?}");
+    assert_eq!(sizes.iter().sum::<usize>(), 100);
     // The option is refused where it means nothing.
     let err = parse_bytes(&data, &preset("jsonl"), &options).unwrap_err();
     assert_eq!(err.code(), "FERRULE_INVALID_ARGUMENT");

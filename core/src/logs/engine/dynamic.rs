@@ -25,7 +25,7 @@ pub(super) struct Columns {
     pending: Vec<Vec<u8>>,
     /// The line just scanned by `needs_columns` (its address and length) and whether it
     /// scanned, so that storing it does not scan it again.
-    scanned: Option<(usize, usize, Result<(), (RowError, usize)>)>,
+    scanned: Option<(usize, usize, ScanResult)>,
     pairs: Vec<((usize, usize), LogfmtValue)>,
     json: JsonScratch,
     /// Per field of the line: its column.
@@ -83,6 +83,9 @@ impl Columns {
         source.get(start..end).unwrap_or_default()
     }
 }
+
+/// What scanning a line gave: nothing (its pairs are in the scratch) or a failure.
+type ScanResult = Result<(), (RowError, usize)>;
 
 /// A JSON-lines column: it takes the type of its values (int, float, bool, string) and changes
 /// as values arrive: ints and floats make floats; any other mix makes strings (numbers and
@@ -177,7 +180,7 @@ impl Inferred {
     }
 
     /// Turns the column into strings: every valid value becomes its JSON text.
-    fn to_text(&mut self, validity: &Validity, pool: Option<&mut StringPool>) -> crate::Result<()> {
+    fn make_text(&mut self, validity: &Validity, pool: Option<&mut StringPool>) -> crate::Result<()> {
         let mut texts: Vec<Option<String>> = Vec::with_capacity(self.len);
         for row in 0..self.len {
             let valid = validity.is_valid(row);
@@ -434,7 +437,7 @@ impl Engine {
             | (State::Dictionary(_) | State::Plain { .. }, _) => None,
             _ => {
                 let pool = pools.get_mut(column).and_then(|p| p.as_deref_mut());
-                if let Err(err) = inferred.to_text(&self.validity[column], pool) {
+                if let Err(err) = inferred.make_text(&self.validity[column], pool) {
                     self.fatal.get_or_insert(err);
                 }
                 None

@@ -69,7 +69,17 @@ impl Engine {
     ) -> Result<(), Failure> {
         Self::check_utf8(line, limit)?;
         let record = syslog::parse_rfc3164(line).map_err(|(error, at)| fail(error, at))?;
-        let time = syslog::timestamp_3164(&self.year_rule, &record).ok_or(fail(RowError::BadTimestamp, 0))?;
+        let second = [record.month, record.day, record.hour, record.minute, record.second];
+        let fraction = i64::from(record.micros);
+        let time = match self.clock_3164 {
+            Some((cached, start)) if cached == second => start + fraction,
+            _ => {
+                let time =
+                    syslog::timestamp_3164(&self.year_rule, &record).ok_or(fail(RowError::BadTimestamp, 0))?;
+                self.clock_3164 = Some((second, time - fraction));
+                time
+            }
+        };
         self.put_i64(1, Some(time));
         self.put_u16(2, record.pri.map(|pri| u16::from(pri / 8)));
         self.put_u16(3, record.pri.map(|pri| u16::from(pri % 8)));

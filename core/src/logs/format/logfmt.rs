@@ -102,9 +102,9 @@ pub(crate) fn scan_logfmt(
 
 /// Appends the unescaped text of a quoted value (the bytes between the quotes) to `out`.
 ///
-/// `\"`, `\\`, `\/` and the control escapes `\n`, `\t`, `\r`, `\b`, `\f` decode as in JSON (and Go,
-/// whose `strconv.Quote` the common emitters use). `\uXXXX` decodes to the character as UTF-8,
-/// pairing surrogates as JSON does; a lone surrogate becomes U+FFFD. Anything else (an unknown
+/// The escapes are JSON's, which is what go-logfmt writes: `\"`, `\\`, `\/`, `\n`, `\t`, `\r`, `\b`,
+/// `\f`, and `\uXXXX`, decoded to the character as UTF-8 with surrogate pairs joined and a lone
+/// surrogate turned into U+FFFD. Anything else (an unknown
 /// escape such as `\x41` or `\q`, a `\u` without four hex digits, a trailing lone backslash) is
 /// kept as it is, backslash included, so no text is lost. Bytes outside escapes are copied
 /// unchanged, whether or not they are UTF-8.
