@@ -95,7 +95,8 @@ header:
 # ---------------------------------------------------------------------------------- demo
 
 SAMPLE_LOG := examples/data/apache_combined.log
-C_EXAMPLES := hello_c hello_cpp pool_c access_log_pool_c vector_c access_report_c top_paths_c
+C_EXAMPLES := hello_c hello_cpp pool_c access_log_pool_c vector_c access_report_c top_paths_c \
+              syslog_report_c
 
 # The main job: the bundled real access log parsed into typed columns from Python (a short
 # report), then from Node and C, whose reports must agree with Python's on every number.
@@ -103,6 +104,8 @@ demo:
 	@echo "== building (release: Python wheel into .venv, Node addon, C library)"
 	@$(MAKE) --no-print-directory -s build $(addprefix $(BUILD)/examples/,$(C_EXAMPLES))
 	@bash scripts/demo-report.sh $(VPY) $(BUILD)/examples/access_report_c $(SAMPLE_LOG)
+	@echo; echo "== and the system logs: a bundled syslog across a year turn, and JSON lines"
+	@bash scripts/syslog-report.sh $(VPY) $(BUILD)/examples/syslog_report_c
 
 # C examples without a rule of their own: examples/c/NAME.c -> build/examples/NAME_c.
 $(BUILD)/examples/%_c: examples/c/%.c include/ferrule.h build-c
@@ -204,6 +207,10 @@ test-c: build-c
 	  $(C_LIBS_STATIC) -pthread -o $(BUILD)/tests/test_logs_static
 	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_logs.c -L$(BUILD)/lib -lferrule \
 	  -pthread -Wl,-rpath,$(BUILD)/lib -o $(BUILD)/tests/test_logs_shared
+	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_system_logs.c $(BUILD)/lib/libferrule.a \
+	  $(C_LIBS_STATIC) -pthread -o $(BUILD)/tests/test_system_logs_static
+	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_system_logs.c -L$(BUILD)/lib -lferrule \
+	  -pthread -Wl,-rpath,$(BUILD)/lib -o $(BUILD)/tests/test_system_logs_shared
 	@echo "static:"; $(BUILD)/tests/test_ferrule_static
 	@echo "shared:"; $(BUILD)/tests/test_ferrule_shared
 	@echo "pool, static:"; $(BUILD)/tests/test_pool_static
@@ -213,9 +220,12 @@ test-c: build-c
 	@echo "vector, static, portable kernels:"; FERRULE_MAX_ISA=scalar $(BUILD)/tests/test_vector_static
 	@echo "logs, static:"; $(BUILD)/tests/test_logs_static $(SAMPLE_LOG)
 	@echo "logs, shared:"; $(BUILD)/tests/test_logs_shared $(SAMPLE_LOG)
+	@echo "system logs, static:"; $(BUILD)/tests/test_system_logs_static
+	@echo "system logs, shared:"; $(BUILD)/tests/test_system_logs_shared
 	@if command -v valgrind >/dev/null 2>&1; then \
 	  echo "static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_ferrule_static; \
 	  echo "logs, static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_logs_static $(SAMPLE_LOG); \
+	  echo "system logs, static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_system_logs_static; \
 	  echo "pool, static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_pool_static; \
 	  echo "vector, static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_vector_static; \
 	  echo "ferrule-c unit tests (the unsafe FFI helpers), under valgrind:"; \
@@ -235,7 +245,9 @@ test-examples: build-python build-node $(addprefix $(BUILD)/examples/,$(C_EXAMPL
 	  "if command -v valgrind >/dev/null; then $(VALGRIND) $(BUILD)/examples/vector_c; fi" \
 	  "bash scripts/demo-report.sh $(VPY) $(BUILD)/examples/access_report_c $(SAMPLE_LOG)" \
 	  "$(VPY) examples/python/top_paths.py $(SAMPLE_LOG)" "$(BUILD)/examples/top_paths_c $(SAMPLE_LOG)" \
-	  "if command -v valgrind >/dev/null; then $(VALGRIND) $(BUILD)/examples/access_report_c $(SAMPLE_LOG); fi"
+	  "if command -v valgrind >/dev/null; then $(VALGRIND) $(BUILD)/examples/access_report_c $(SAMPLE_LOG); fi" \
+	  "bash scripts/syslog-report.sh $(VPY) $(BUILD)/examples/syslog_report_c" \
+	  "if command -v valgrind >/dev/null; then $(VALGRIND) $(BUILD)/examples/syslog_report_c >/dev/null; fi"
 
 # `make install` into a scratch prefix, then build the C example the way a user would.
 test-install: build-c

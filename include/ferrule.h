@@ -231,14 +231,20 @@ enum ferrule_log_format_kind
   : uint32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
-  // A preset name: `combined` (Apache and nginx default), `common` (alias `clf`) or
-  // `vhost_combined`.
+  // A preset name: the access logs `combined` (Apache and nginx default), `common` (alias
+  // `clf`) and `vhost_combined`; the system logs `syslog_rfc3164` (BSD syslog),
+  // `syslog_rfc5424`, `apache_error` and `nginx_error`; and `logfmt` and `jsonl`, whose
+  // columns are the keys found in the data (see `ferrule_log_format_parse`).
   FERRULE_LOG_FORMAT_PRESET = 0,
   // An nginx `log_format` string (`$remote_addr - $remote_user [$time_local] "$request" ...`),
   // optionally as written in nginx.conf (single-quoted parts, `log_format NAME`, `;`).
   FERRULE_LOG_FORMAT_NGINX = 1,
   // An Apache `LogFormat` string (`%h %l %u %t \"%r\" %>s %b`).
   FERRULE_LOG_FORMAT_APACHE = 2,
+  // A LogPAI-style header template (`<Date> <Time> <Level> <Component>([<PID>])?: <Content>`):
+  // `<Name>` fields (`<Name:int>` and `<Name:float>` typed), literal text, `(...)?` optional
+  // groups. One column per field, named exactly as the field.
+  FERRULE_LOG_FORMAT_TEMPLATE = 3,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -273,6 +279,9 @@ enum ferrule_log_column_type
   // Dictionary-encoded byte strings: `uint32_t` codes (`ferrule_log_table_column_codes`) into
   // the column's dictionary (`ferrule_log_table_dictionary`).
   FERRULE_LOG_COLUMN_DICTIONARY = 7,
+  // Booleans (JSON lines `true`/`false`), one byte per row holding 0 or 1:
+  // `ferrule_log_table_column_bool`.
+  FERRULE_LOG_COLUMN_BOOL = 8,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -319,7 +328,10 @@ typedef struct ferrule_log_reader ferrule_log_reader;
 // fields (for `combined`: vhost, client, ident, user, timestamp, tz_offset, request, method,
 // path, protocol, status, bytes, referer, user_agent), `error` (dictionary of row error codes
 // such as `UNTERMINATED_QUOTE`, null on rows that parsed) and `error_offset` (uint64, the byte in
-// the line where parsing stopped, null on rows that parsed).
+// the line where parsing stopped, null on rows that parsed). For `logfmt` and `jsonl` the
+// fields are the keys found in the data, in first-seen order (a key equal to `line`, `error` or
+// `error_offset` gets a `_2` suffix); a batch of a streaming parser or reader has the keys seen
+// so far, and with `jsonl` each batch infers its own column types.
 //
 // Opaque: created by the parse functions (`ferrule_log_parse_file`, `ferrule_log_parse_bytes`,
 // `ferrule_log_parser_finish`, `ferrule_log_parser_take_batch`, `ferrule_log_reader_next`),
@@ -338,6 +350,19 @@ typedef struct ferrule_log_table ferrule_log_table;
 // many threads at once (internally sharded locks, no global lock), except `ferrule_pool_free`,
 // which must run alone, after every other use of the pool.
 typedef struct ferrule_pool ferrule_pool;
+
+// Parsed RFC 5424 STRUCTURED-DATA: a list of elements (`[exampleSDID@32473 iut="3"
+// eventSource="Application"]`), each an id and a list of (name, value) parameters, in the
+// order of the text. Values are unescaped (`\"`, `\\` and `\]` become `"`, `\` and `]`; a
+// backslash before any other byte is kept); ids, names and values are UTF-8 (bytes of the text
+// that were not are U+FFFD).
+//
+// Opaque: created by `ferrule_log_structured_data_parse`, owned by the caller, released with
+// `ferrule_sd_free`. Every pointer an accessor returns points into it: read-only, never freed
+// by the caller, NOT NUL-terminated (use the length), valid until `ferrule_sd_free`. Immutable,
+// so thread-safe: any number of threads may read one at once (except `ferrule_sd_free`, which
+// must run alone, after every other use). It does not depend on the text it was parsed from.
+typedef struct ferrule_sd ferrule_sd;
 
 // What `ferrule_capabilities` reports. A plain value: copy it freely.
 typedef struct ferrule_cpu_capabilities {
@@ -395,6 +420,30 @@ typedef struct ferrule_log_options {
   const uint8_t *plain_columns;
   // The length of `plain_columns` in bytes.
   size_t plain_columns_len;
+  // `syslog_rfc3164` timestamps carry no year: 1 to 9999 gives every line that year; 0 (the
+  // default) means not given (see `reference_time_us`). Other values, and a year together with
+  // `has_reference_time = 1`, fail with `FERRULE_STATUS_INVALID_ARGUMENT`. Other formats
+  // ignore it.
+  int32_t year;
+  // 1: `reference_time_us` is given; 0 (the default): it is not, and neither is `year`, so the
+  // reference time is the moment the parse starts. Other values fail with
+  // `FERRULE_STATUS_INVALID_ARGUMENT`. (A separate flag because 0 microseconds, 1970, is a
+  // valid reference time.)
+  uint32_t has_reference_time;
+  // With `has_reference_time = 1`: microseconds since the Unix epoch, UTC, from year 1 to
+  // 9999 (else `FERRULE_STATUS_INVALID_ARGUMENT`). Each `syslog_rfc3164` line takes the
+  // latest date not after it, so a log from 31 December into 1 January gets two years. Read
+  // only when `has_reference_time` is 1; other formats ignore it.
+  int64_t reference_time_us;
+  // 1: the input is `syslog_rfc5424` framed by RFC 6587 octet counting (`LEN SP MESSAGE`, no
+  // newlines between messages); such input is parsed on the calling thread. 0 (default): one
+  // message per line. 1 with any other format, or a value other than 0 and 1, fails with
+  // `FERRULE_STATUS_INVALID_ARGUMENT`.
+  uint32_t octet_counted;
+  // 1: `jsonl` nested objects become columns with dotted names (`{"user":{"id":1}}` gives
+  // `user.id`); 0 (default): a nested object is one column of its JSON text. 1 with any other
+  // format, or a value other than 0 and 1, fails with `FERRULE_STATUS_INVALID_ARGUMENT`.
+  uint32_t flatten;
 } ferrule_log_options;
 
 // The counts of a parse (`ferrule_log_table_stats`). A plain value: copy it freely. Always
@@ -1148,14 +1197,14 @@ ferrule_status ferrule_vec_topk_f64(const double *queries,
                                     double *out_distances,
                                     size_t out_capacity);
 
-// Stores where the most recent failed `ferrule_log_*` call on this thread found a bad line:
-// its 1-based line number in `*out_line`, the byte in that line where parsing stopped in
-// `*out_offset`, and the row error code (`UNTERMINATED_QUOTE`, `BAD_TIMESTAMP`, ...) in
-// `*out_reason` / `*out_reason_len`. These are set by `FERRULE_STATUS_PARSE` failures of a parse
-// with `on_error = FERRULE_ON_ERROR_RAISE`; after any other failure of a `ferrule_log_*` call
-// (or none yet) the line is 0, the offset 0 and the reason empty. Successful calls, calls
-// outside `ferrule_log_*` and this call leave it as it is; `ferrule_last_error_message` has the
-// full text.
+// Stores where the most recent failed `ferrule_log_*` or `ferrule_sd_*` call on this thread
+// found a bad line: its 1-based line number in `*out_line`, the byte in that line where parsing
+// stopped in `*out_offset`, and the row error code (`UNTERMINATED_QUOTE`, `BAD_TIMESTAMP`, ...)
+// in `*out_reason` / `*out_reason_len`. These are set by `FERRULE_STATUS_PARSE` failures of a
+// parse with `on_error = FERRULE_ON_ERROR_RAISE`; after any other failure of a `ferrule_log_*`
+// or `ferrule_sd_*` call (or none yet) the line is 0, the offset 0 and the reason empty.
+// Successful calls, other calls and this call leave it as it is; `ferrule_last_error_message`
+// has the full text.
 //
 // The reason is a static string, never freed, NOT NUL-terminated (use the length);
 // `*out_reason` is never NULL. Thread-safe: each thread has its own.
@@ -1185,16 +1234,34 @@ const char *ferrule_log_column_type_name(uint32_t column_type);
 // `ferrule_log_format_kind` value, into a new format at `*out_format`. The caller owns it and
 // releases it with `ferrule_log_format_free`.
 //
-// - `FERRULE_LOG_FORMAT_PRESET`: `spec` is `"combined"`, `"common"` (or `"clf"`) or
-//   `"vhost_combined"`; another name fails with `FERRULE_STATUS_INVALID_ARGUMENT`.
-// - `FERRULE_LOG_FORMAT_NGINX` / `FERRULE_LOG_FORMAT_APACHE`: a format string that does not
-//   compile (no fields, two fields with nothing between them, ...) fails with
-//   `FERRULE_STATUS_PARSE`.
+// - `FERRULE_LOG_FORMAT_PRESET`: `spec` is `"combined"`, `"common"` (or `"clf"`),
+//   `"vhost_combined"`, `"syslog_rfc3164"`, `"syslog_rfc5424"`, `"apache_error"`,
+//   `"nginx_error"`, `"logfmt"` or `"jsonl"`; another name fails with
+//   `FERRULE_STATUS_INVALID_ARGUMENT`.
+// - `FERRULE_LOG_FORMAT_NGINX` / `FERRULE_LOG_FORMAT_APACHE` / `FERRULE_LOG_FORMAT_TEMPLATE`: a
+//   format string that does not compile (no fields, two fields with nothing between them, ...)
+//   fails with `FERRULE_STATUS_PARSE`.
 //
 // A `kind` not listed fails with `FERRULE_STATUS_INVALID_ARGUMENT`, bytes that are not UTF-8
 // with `FERRULE_STATUS_INVALID_UTF8`. The columns of every format: `line` (uint64), the format's
 // fields, then `error` (dictionary of row error codes, null on rows that parsed) and
-// `error_offset` (uint64). Thread-safe.
+// `error_offset` (uint64). The fields of `logfmt` and `jsonl` are the keys found in the data
+// (see `ferrule_log_table`); those of the other formats are fixed:
+// - `syslog_rfc3164`: timestamp, facility (uint16, null without a `<PRI>`), severity (uint16),
+//   hostname, app_name, proc_id (dictionaries), message (string).
+// - `syslog_rfc5424`: timestamp, tz_offset, facility, severity, version (uint16), hostname,
+//   app_name, proc_id, msg_id (dictionaries), structured_data (string, the raw text: see
+//   `ferrule_log_structured_data_parse`), message (string).
+// - `apache_error`: timestamp, module, level (dictionaries), pid, tid (int64), client
+//   (dictionary), client_port (uint16), error_code (dictionary, e.g. `AH00126`), message.
+// - `nginx_error`: timestamp, level (dictionary), pid, tid (int64), connection (uint64),
+//   message, client, server (dictionaries), request (string), upstream, host, referrer
+//   (dictionaries).
+// - a template: one column per field, named as the field: int64 for `<Name:int>`, float64 for
+//   `<Name:float>`, a dictionary for other fields except a last field that ends the template
+//   (a string).
+//
+// Thread-safe.
 //
 // # Safety
 // `spec` must be NULL (only when `spec_len` is 0) or valid for reads of `spec_len` bytes;
@@ -1483,6 +1550,17 @@ ferrule_status ferrule_log_table_column_timestamp(const struct ferrule_log_table
                                                   const int64_t **out_values,
                                                   size_t *out_len);
 
+// `ferrule_log_table_column_u64` for a boolean column (`FERRULE_LOG_COLUMN_BOOL`, JSON lines
+// `true`/`false`): one byte per row, exactly 0 (false) or 1 (true), read in place (not
+// bit-packed like Arrow's boolean arrays). Null rows hold 0: read the validity bitmap.
+//
+// # Safety
+// As `ferrule_log_table_column_u64`.
+ferrule_status ferrule_log_table_column_bool(const struct ferrule_log_table *table,
+                                             size_t index,
+                                             const uint8_t **out_values,
+                                             size_t *out_len);
+
 // Stores the validity bitmap of column `index` (any type) in `*out_bits` and its number of
 // null rows in `*out_null_count`. Arrow's layout: row `i` is valid (not null) when bit `i % 8`
 // of byte `bits[i / 8]` is set; the bitmap has `(rows + 7) / 8` bytes, bits past the last row
@@ -1581,9 +1659,9 @@ ferrule_status ferrule_log_table_error_count(const struct ferrule_log_table *tab
 // Stores failed line `i` (in input order, `i` below `ferrule_log_table_error_count`): its
 // 1-based line number in the whole input in `*out_line`, its row error code
 // (`UNTERMINATED_QUOTE`, `TOO_FEW_FIELDS`, `UNEXPECTED_TEXT`, `BAD_TIMESTAMP`, `BAD_STATUS`,
-// `BAD_NUMBER`, `INVALID_UTF8`) in `*out_code` / `*out_code_len`, the byte in the line where
-// parsing stopped in `*out_offset`, and the raw line (without its line end) in `*out_text` /
-// `*out_text_len`.
+// `BAD_NUMBER`, `INVALID_UTF8`, `INVALID_JSON`, `BAD_FRAME`) in `*out_code` / `*out_code_len`,
+// the byte in the line where parsing stopped in `*out_offset`, and the raw line (without its
+// line end) in `*out_text` / `*out_text_len`.
 //
 // The code is a static string, the text belongs to the table (valid until it is freed); neither
 // is NUL-terminated: use the lengths. Fails with `FERRULE_STATUS_OUT_OF_RANGE` when `i` is not
@@ -1616,6 +1694,79 @@ ferrule_status ferrule_log_table_stats(const struct ferrule_log_table *table,
 // `table` must be NULL or live; `out_bytes` NULL or valid for one write.
 ferrule_status ferrule_log_table_memory_usage(const struct ferrule_log_table *table,
                                               size_t *out_bytes);
+
+// Parses the `len` bytes at `text` (not NUL-terminated), the STRUCTURED-DATA part of an RFC
+// 5424 message such as a `syslog_rfc5424` table's `structured_data` cell, into a new
+// `ferrule_sd` at `*out_sd`. The caller owns it and releases it with `ferrule_sd_free`; it
+// keeps ownership of `text`, which is not used after the call. `-` (the nil value) gives 0
+// elements. Bytes that are not UTF-8 become U+FFFD (the cell of a table parsed without
+// `strict_utf8` may hold any bytes).
+//
+// Fails with `FERRULE_STATUS_PARSE` when the text is not structured data: empty (`text` may be
+// NULL when `len` is 0, and that fails so), an unclosed `[` or quote, a parameter without
+// `="..."`, text between or after the elements, ... (the message gives the byte); `*out_sd` is
+// then untouched. Thread-safe.
+//
+// # Safety
+// `text` must be NULL (only when `len` is 0) or valid for reads of `len` bytes; `out_sd` NULL
+// or valid for a write of one pointer.
+ferrule_status ferrule_log_structured_data_parse(const uint8_t *text,
+                                                 size_t len,
+                                                 struct ferrule_sd **out_sd);
+
+// Releases structured data. NULL is accepted and ignored. Every pointer an accessor returned
+// for it dangles afterwards. Not thread-safe with respect to this object: no other call may use
+// it during or after this one.
+//
+// # Safety
+// `sd` must be NULL or a live `ferrule_sd`, not used by any other call now or later.
+void ferrule_sd_free(struct ferrule_sd *sd);
+
+// Stores the number of elements in `*out_count`; elements are numbered from 0 in the order of
+// the text. Thread-safe.
+//
+// # Safety
+// `sd` must be NULL or live; `out_count` NULL or valid for one write.
+ferrule_status ferrule_sd_count(const struct ferrule_sd *sd, size_t *out_count);
+
+// Stores the SD-ID of element `element` (`exampleSDID@32473`, `timeQuality`, ...) in `*out_id`
+// and its length in bytes in `*out_len` (UTF-8, NOT NUL-terminated; the bytes belong to `sd`).
+// Fails with `FERRULE_STATUS_OUT_OF_RANGE` when `element` is not below `ferrule_sd_count`.
+// Thread-safe.
+//
+// # Safety
+// `sd` must be NULL or live; `out_id` and `out_len` NULL or valid for one write each.
+ferrule_status ferrule_sd_id(const struct ferrule_sd *sd,
+                             size_t element,
+                             const uint8_t **out_id,
+                             size_t *out_len);
+
+// Stores the number of parameters of element `element` in `*out_count` (0 for an element such
+// as `[timeQuality]`). Fails with `FERRULE_STATUS_OUT_OF_RANGE` when `element` is not below
+// `ferrule_sd_count`. Thread-safe.
+//
+// # Safety
+// `sd` must be NULL or live; `out_count` NULL or valid for one write.
+ferrule_status ferrule_sd_param_count(const struct ferrule_sd *sd,
+                                      size_t element,
+                                      size_t *out_count);
+
+// Stores parameter `param` of element `element`, in the order of the text (a name given twice
+// is listed twice): its name in `*out_name` / `*out_name_len` and its unescaped value in
+// `*out_value` / `*out_value_len` (UTF-8, NOT NUL-terminated; the bytes belong to `sd`; an
+// empty value has length 0 and a non-NULL pointer). Fails with `FERRULE_STATUS_OUT_OF_RANGE`
+// when `element` is not below `ferrule_sd_count` or `param` not below `ferrule_sd_param_count`.
+// Thread-safe.
+//
+// # Safety
+// `sd` must be NULL or live; every output NULL or valid for one write.
+ferrule_status ferrule_sd_param(const struct ferrule_sd *sd,
+                                size_t element,
+                                size_t param,
+                                const uint8_t **out_name,
+                                size_t *out_name_len,
+                                const uint8_t **out_value,
+                                size_t *out_value_len);
 
 #ifdef __cplusplus
 }  // extern "C"

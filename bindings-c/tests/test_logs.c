@@ -459,7 +459,7 @@ static void test_formats(void) {
         {"${msec", FERRULE_LOG_FORMAT_NGINX, FERRULE_STATUS_PARSE, ""},
         {"'$remote_addr", FERRULE_LOG_FORMAT_NGINX, FERRULE_STATUS_PARSE, ""},
         {"json", FERRULE_LOG_FORMAT_PRESET, FERRULE_STATUS_INVALID_ARGUMENT, "combined"},
-        {"combined", 3, FERRULE_STATUS_INVALID_ARGUMENT, "FERRULE_LOG_FORMAT_PRESET"},
+        {"combined", 4, FERRULE_STATUS_INVALID_ARGUMENT, "FERRULE_LOG_FORMAT_PRESET"},
         {"combined", UINT32_MAX, FERRULE_STATUS_INVALID_ARGUMENT, "unknown format kind"},
         {"\xff\xfe", FERRULE_LOG_FORMAT_NGINX, FERRULE_STATUS_INVALID_UTF8, "spec"},
     };
@@ -480,7 +480,7 @@ static void test_names(void) {
     CHECK(strcmp(ferrule_log_column_type_name(FERRULE_LOG_COLUMN_UINT16), "uint16") == 0);
     CHECK(strcmp(ferrule_log_column_type_name(FERRULE_LOG_COLUMN_TIMESTAMP), "timestamp[us, UTC]") == 0);
     CHECK(strcmp(ferrule_log_column_type_name(FERRULE_LOG_COLUMN_DICTIONARY), "dictionary") == 0);
-    CHECK(ferrule_log_column_type_name(8) == NULL);
+    CHECK(ferrule_log_column_type_name(9) == NULL);
     ferrule_on_error mode = FERRULE_ON_ERROR_ROW;
     CHECK(ferrule_log_on_error_parse(bytes("raise"), 5, &mode) == FERRULE_STATUS_OK && mode == FERRULE_ON_ERROR_RAISE);
     CHECK(ferrule_log_on_error_parse(bytes("skip"), 4, &mode) == FERRULE_STATUS_OK && mode == FERRULE_ON_ERROR_SKIP);

@@ -1,12 +1,14 @@
-//! Access logs in C: `ferrule_log_format` (a compiled format), `ferrule_log_options`, the parses
-//! into a `ferrule_log_table` (whole file or buffer, a streaming parser, a batch reader) and the
-//! table's accessors (typed column pointers in Arrow's layout, validity bitmaps, dictionaries,
-//! errors, stats).
+//! Logs in C (access logs, syslog, error logs, logfmt, JSON lines, templates):
+//! `ferrule_log_format` (a compiled format), `ferrule_log_options`, the parses into a
+//! `ferrule_log_table` (whole file or buffer, a streaming parser, a batch reader), the table's
+//! accessors (typed column pointers in Arrow's layout, validity bitmaps, dictionaries, errors,
+//! stats) and RFC 5424 structured data (`ferrule_sd`).
 //!
 //! - this file: the enums, the options, the format, and the location of a bad line for
 //!   `on_error = raise` (`ferrule_log_last_error`).
 //! - `parse`: `ferrule_log_parse_file`/`_bytes`, `ferrule_log_parser_*`, `ferrule_log_reader_*`.
 //! - `table`: `ferrule_log_table_*`.
+//! - `sd`: `ferrule_log_structured_data_parse` and the `ferrule_sd_*` accessors.
 //!
 //! Like `ferrule_vec_*`, no function takes an enum by value (C may pass any integer, and a Rust
 //! enum holding a value it does not define is undefined behaviour): inputs are `uint32_t`,
@@ -16,6 +18,8 @@
 mod parse;
 
 mod table;
+
+mod sd;
 
 use crate::boundary::{Failure, guard, in_slice, out_param};
 use crate::status::ferrule_status;
@@ -30,14 +34,20 @@ use std::ffi::{CStr, c_char};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(non_camel_case_types)]
 pub enum ferrule_log_format_kind {
-    /// A preset name: `combined` (Apache and nginx default), `common` (alias `clf`) or
-    /// `vhost_combined`.
+    /// A preset name: the access logs `combined` (Apache and nginx default), `common` (alias
+    /// `clf`) and `vhost_combined`; the system logs `syslog_rfc3164` (BSD syslog),
+    /// `syslog_rfc5424`, `apache_error` and `nginx_error`; and `logfmt` and `jsonl`, whose
+    /// columns are the keys found in the data (see `ferrule_log_format_parse`).
     FERRULE_LOG_FORMAT_PRESET = 0,
     /// An nginx `log_format` string (`$remote_addr - $remote_user [$time_local] "$request" ...`),
     /// optionally as written in nginx.conf (single-quoted parts, `log_format NAME`, `;`).
     FERRULE_LOG_FORMAT_NGINX = 1,
     /// An Apache `LogFormat` string (`%h %l %u %t \"%r\" %>s %b`).
     FERRULE_LOG_FORMAT_APACHE = 2,
+    /// A LogPAI-style header template (`<Date> <Time> <Level> <Component>([<PID>])?: <Content>`):
+    /// `<Name>` fields (`<Name:int>` and `<Name:float>` typed), literal text, `(...)?` optional
+    /// groups. One column per field, named exactly as the field.
+    FERRULE_LOG_FORMAT_TEMPLATE = 3,
 }
 
 /// What a parse does with a line that does not parse (`ferrule_log_options.on_error`, a
@@ -83,10 +93,13 @@ pub enum ferrule_log_column_type {
     /// Dictionary-encoded byte strings: `uint32_t` codes (`ferrule_log_table_column_codes`) into
     /// the column's dictionary (`ferrule_log_table_dictionary`).
     FERRULE_LOG_COLUMN_DICTIONARY = 7,
+    /// Booleans (JSON lines `true`/`false`), one byte per row holding 0 or 1:
+    /// `ferrule_log_table_column_bool`.
+    FERRULE_LOG_COLUMN_BOOL = 8,
 }
 
 /// The C column types with their core type and NUL-terminated name, in value order.
-const COLUMN_TYPES: [(ferrule_log_column_type, ColumnType, &CStr); 8] = [
+const COLUMN_TYPES: [(ferrule_log_column_type, ColumnType, &CStr); 9] = [
     (ferrule_log_column_type::FERRULE_LOG_COLUMN_UINT64, ColumnType::UInt64, c"uint64"),
     (ferrule_log_column_type::FERRULE_LOG_COLUMN_UINT16, ColumnType::UInt16, c"uint16"),
     (ferrule_log_column_type::FERRULE_LOG_COLUMN_INT16, ColumnType::Int16, c"int16"),
@@ -95,6 +108,7 @@ const COLUMN_TYPES: [(ferrule_log_column_type, ColumnType, &CStr); 8] = [
     (ferrule_log_column_type::FERRULE_LOG_COLUMN_TIMESTAMP, ColumnType::Timestamp, c"timestamp[us, UTC]"),
     (ferrule_log_column_type::FERRULE_LOG_COLUMN_STRING, ColumnType::String, c"string"),
     (ferrule_log_column_type::FERRULE_LOG_COLUMN_DICTIONARY, ColumnType::Dictionary, c"dictionary"),
+    (ferrule_log_column_type::FERRULE_LOG_COLUMN_BOOL, ColumnType::Bool, c"bool"),
 ];
 
 /// The C value of a core column type.
@@ -107,10 +121,11 @@ fn column_type_to_c(ty: ColumnType) -> Result<ferrule_log_column_type, Failure> 
 }
 
 /// The C format kinds with their core kind, in value order.
-const FORMAT_KINDS: [(ferrule_log_format_kind, FormatKind); 3] = [
+const FORMAT_KINDS: [(ferrule_log_format_kind, FormatKind); 4] = [
     (ferrule_log_format_kind::FERRULE_LOG_FORMAT_PRESET, FormatKind::Preset),
     (ferrule_log_format_kind::FERRULE_LOG_FORMAT_NGINX, FormatKind::Nginx),
     (ferrule_log_format_kind::FERRULE_LOG_FORMAT_APACHE, FormatKind::Apache),
+    (ferrule_log_format_kind::FERRULE_LOG_FORMAT_TEMPLATE, FormatKind::Template),
 ];
 
 /// The C on_error values with their core mode, in value order.
@@ -123,7 +138,7 @@ const ON_ERRORS: [(ferrule_on_error, OnError); 3] = [
 fn format_kind_from(value: u32) -> Result<FormatKind, Failure> {
     FORMAT_KINDS.iter().find(|(c, _)| *c as u32 == value).map(|&(_, kind)| kind).ok_or_else(|| {
         Error::invalid_argument(format!(
-            "unknown format kind {value}: expected FERRULE_LOG_FORMAT_PRESET (0), FERRULE_LOG_FORMAT_NGINX (1) or FERRULE_LOG_FORMAT_APACHE (2)"
+            "unknown format kind {value}: expected FERRULE_LOG_FORMAT_PRESET (0), FERRULE_LOG_FORMAT_NGINX (1), FERRULE_LOG_FORMAT_APACHE (2) or FERRULE_LOG_FORMAT_TEMPLATE (3)"
         ))
         .into()
     })
@@ -190,14 +205,14 @@ fn log_guard(body: impl FnOnce() -> Result<(), Failure>) -> ferrule_status {
     status
 }
 
-/// Stores where the most recent failed `ferrule_log_*` call on this thread found a bad line:
-/// its 1-based line number in `*out_line`, the byte in that line where parsing stopped in
-/// `*out_offset`, and the row error code (`UNTERMINATED_QUOTE`, `BAD_TIMESTAMP`, ...) in
-/// `*out_reason` / `*out_reason_len`. These are set by `FERRULE_STATUS_PARSE` failures of a parse
-/// with `on_error = FERRULE_ON_ERROR_RAISE`; after any other failure of a `ferrule_log_*` call
-/// (or none yet) the line is 0, the offset 0 and the reason empty. Successful calls, calls
-/// outside `ferrule_log_*` and this call leave it as it is; `ferrule_last_error_message` has the
-/// full text.
+/// Stores where the most recent failed `ferrule_log_*` or `ferrule_sd_*` call on this thread
+/// found a bad line: its 1-based line number in `*out_line`, the byte in that line where parsing
+/// stopped in `*out_offset`, and the row error code (`UNTERMINATED_QUOTE`, `BAD_TIMESTAMP`, ...)
+/// in `*out_reason` / `*out_reason_len`. These are set by `FERRULE_STATUS_PARSE` failures of a
+/// parse with `on_error = FERRULE_ON_ERROR_RAISE`; after any other failure of a `ferrule_log_*`
+/// or `ferrule_sd_*` call (or none yet) the line is 0, the offset 0 and the reason empty.
+/// Successful calls, other calls and this call leave it as it is; `ferrule_last_error_message`
+/// has the full text.
 ///
 /// The reason is a static string, never freed, NOT NUL-terminated (use the length);
 /// `*out_reason` is never NULL. Thread-safe: each thread has its own.
@@ -268,6 +283,30 @@ pub struct ferrule_log_options {
     pub plain_columns: *const u8,
     /// The length of `plain_columns` in bytes.
     pub plain_columns_len: usize,
+    /// `syslog_rfc3164` timestamps carry no year: 1 to 9999 gives every line that year; 0 (the
+    /// default) means not given (see `reference_time_us`). Other values, and a year together with
+    /// `has_reference_time = 1`, fail with `FERRULE_STATUS_INVALID_ARGUMENT`. Other formats
+    /// ignore it.
+    pub year: i32,
+    /// 1: `reference_time_us` is given; 0 (the default): it is not, and neither is `year`, so the
+    /// reference time is the moment the parse starts. Other values fail with
+    /// `FERRULE_STATUS_INVALID_ARGUMENT`. (A separate flag because 0 microseconds, 1970, is a
+    /// valid reference time.)
+    pub has_reference_time: u32,
+    /// With `has_reference_time = 1`: microseconds since the Unix epoch, UTC, from year 1 to
+    /// 9999 (else `FERRULE_STATUS_INVALID_ARGUMENT`). Each `syslog_rfc3164` line takes the
+    /// latest date not after it, so a log from 31 December into 1 January gets two years. Read
+    /// only when `has_reference_time` is 1; other formats ignore it.
+    pub reference_time_us: i64,
+    /// 1: the input is `syslog_rfc5424` framed by RFC 6587 octet counting (`LEN SP MESSAGE`, no
+    /// newlines between messages); such input is parsed on the calling thread. 0 (default): one
+    /// message per line. 1 with any other format, or a value other than 0 and 1, fails with
+    /// `FERRULE_STATUS_INVALID_ARGUMENT`.
+    pub octet_counted: u32,
+    /// 1: `jsonl` nested objects become columns with dotted names (`{"user":{"id":1}}` gives
+    /// `user.id`); 0 (default): a nested object is one column of its JSON text. 1 with any other
+    /// format, or a value other than 0 and 1, fails with `FERRULE_STATUS_INVALID_ARGUMENT`.
+    pub flatten: u32,
 }
 
 /// The most threads a parse may ask for (the limit of ferrule's thread pools).
@@ -311,14 +350,24 @@ unsafe fn options_from(options: *const ferrule_log_options) -> Result<ParseOptio
             names.split(',').map(|name| name.trim().to_owned()).collect()
         })
     };
-    Ok(ParseOptions {
+    let reference_time =
+        flag(options.has_reference_time, "has_reference_time")?.then_some(options.reference_time_us);
+    let parse_options = ParseOptions {
         on_error: on_error_from(options.on_error)?,
         threads: (threads != 0).then_some(threads),
         unescape: flag(options.unescape, "unescape")?,
         strict_utf8: flag(options.strict_utf8, "strict_utf8")?,
         plain_columns,
         progress: None,
-    })
+        year: (options.year != 0).then_some(options.year),
+        reference_time,
+        octet_counted: flag(options.octet_counted, "octet_counted")?,
+        flatten: flag(options.flatten, "flatten")?,
+    };
+    // Core checks again when the parse starts; checking here fails a bad year at once, with the
+    // same message, whatever the call.
+    parse_options.validate()?;
+    Ok(parse_options)
 }
 
 /// Stores the `ferrule_on_error` value called by the `len` bytes at `name` (`"row"`, `"skip"`
@@ -384,16 +433,34 @@ unsafe fn format_ref<'a>(format: *const ferrule_log_format) -> Result<&'a LogFor
 /// `ferrule_log_format_kind` value, into a new format at `*out_format`. The caller owns it and
 /// releases it with `ferrule_log_format_free`.
 ///
-/// - `FERRULE_LOG_FORMAT_PRESET`: `spec` is `"combined"`, `"common"` (or `"clf"`) or
-///   `"vhost_combined"`; another name fails with `FERRULE_STATUS_INVALID_ARGUMENT`.
-/// - `FERRULE_LOG_FORMAT_NGINX` / `FERRULE_LOG_FORMAT_APACHE`: a format string that does not
-///   compile (no fields, two fields with nothing between them, ...) fails with
-///   `FERRULE_STATUS_PARSE`.
+/// - `FERRULE_LOG_FORMAT_PRESET`: `spec` is `"combined"`, `"common"` (or `"clf"`),
+///   `"vhost_combined"`, `"syslog_rfc3164"`, `"syslog_rfc5424"`, `"apache_error"`,
+///   `"nginx_error"`, `"logfmt"` or `"jsonl"`; another name fails with
+///   `FERRULE_STATUS_INVALID_ARGUMENT`.
+/// - `FERRULE_LOG_FORMAT_NGINX` / `FERRULE_LOG_FORMAT_APACHE` / `FERRULE_LOG_FORMAT_TEMPLATE`: a
+///   format string that does not compile (no fields, two fields with nothing between them, ...)
+///   fails with `FERRULE_STATUS_PARSE`.
 ///
 /// A `kind` not listed fails with `FERRULE_STATUS_INVALID_ARGUMENT`, bytes that are not UTF-8
 /// with `FERRULE_STATUS_INVALID_UTF8`. The columns of every format: `line` (uint64), the format's
 /// fields, then `error` (dictionary of row error codes, null on rows that parsed) and
-/// `error_offset` (uint64). Thread-safe.
+/// `error_offset` (uint64). The fields of `logfmt` and `jsonl` are the keys found in the data
+/// (see `ferrule_log_table`); those of the other formats are fixed:
+/// - `syslog_rfc3164`: timestamp, facility (uint16, null without a `<PRI>`), severity (uint16),
+///   hostname, app_name, proc_id (dictionaries), message (string).
+/// - `syslog_rfc5424`: timestamp, tz_offset, facility, severity, version (uint16), hostname,
+///   app_name, proc_id, msg_id (dictionaries), structured_data (string, the raw text: see
+///   `ferrule_log_structured_data_parse`), message (string).
+/// - `apache_error`: timestamp, module, level (dictionaries), pid, tid (int64), client
+///   (dictionary), client_port (uint16), error_code (dictionary, e.g. `AH00126`), message.
+/// - `nginx_error`: timestamp, level (dictionary), pid, tid (int64), connection (uint64),
+///   message, client, server (dictionaries), request (string), upstream, host, referrer
+///   (dictionaries).
+/// - a template: one column per field, named as the field: int64 for `<Name:int>`, float64 for
+///   `<Name:float>`, a dictionary for other fields except a last field that ends the template
+///   (a string).
+///
+/// Thread-safe.
 ///
 /// # Safety
 /// `spec` must be NULL (only when `spec_len` is 0) or valid for reads of `spec_len` bytes;
@@ -469,12 +536,12 @@ mod tests {
             let got = unsafe { CStr::from_ptr(ferrule_log_column_type_name(value as u32)) };
             assert_eq!(got, *name);
         }
-        assert!(ferrule_log_column_type_name(8).is_null());
+        assert!(ferrule_log_column_type_name(9).is_null());
         for (value, (c, kind)) in FORMAT_KINDS.iter().enumerate() {
             assert_eq!(*c as usize, value);
             assert_eq!(format_kind_from(value as u32).unwrap(), *kind);
         }
-        assert!(format_kind_from(3).is_err());
+        assert!(format_kind_from(4).is_err());
         for (value, (c, mode)) in ON_ERRORS.iter().enumerate() {
             assert_eq!(*c as usize, value);
             assert_eq!(on_error_from(value as u32).unwrap(), *mode);
@@ -500,6 +567,11 @@ mod tests {
             strict_utf8: 0,
             plain_columns: null(),
             plain_columns_len: 0,
+            year: 0,
+            has_reference_time: 0,
+            reference_time_us: 0,
+            octet_counted: 0,
+            flatten: 0,
         }
     }
 
@@ -527,6 +599,13 @@ mod tests {
             ferrule_log_options { unescape: 2, ..options() },
             ferrule_log_options { strict_utf8: u32::MAX, ..options() },
             ferrule_log_options { threads: 1025, ..options() },
+            ferrule_log_options { year: -1, ..options() },
+            ferrule_log_options { year: 10_000, ..options() },
+            ferrule_log_options { year: 2024, has_reference_time: 1, ..options() },
+            ferrule_log_options { has_reference_time: 2, ..options() },
+            ferrule_log_options { has_reference_time: 1, reference_time_us: i64::MAX, ..options() },
+            ferrule_log_options { octet_counted: 2, ..options() },
+            ferrule_log_options { flatten: 7, ..options() },
         ];
         for options in bad {
             assert_eq!(convert(&options).unwrap_err(), FERRULE_STATUS_INVALID_ARGUMENT, "{options:?}");
@@ -541,6 +620,7 @@ mod tests {
             strict_utf8: 1,
             plain_columns: names.as_ptr(),
             plain_columns_len: names.len(),
+            ..options()
         })
         .unwrap();
         assert_eq!(got.on_error, OnError::Raise);
@@ -553,6 +633,20 @@ mod tests {
         let bad_names =
             ferrule_log_options { plain_columns: not_utf8.as_ptr(), plain_columns_len: 1, ..options() };
         assert_eq!(convert(&bad_names).unwrap_err(), FERRULE_STATUS_INVALID_UTF8);
+    }
+
+    #[test]
+    fn system_log_options_convert() {
+        let got = convert(&ferrule_log_options { year: 2024, octet_counted: 1, ..options() }).unwrap();
+        assert_eq!(
+            (got.year, got.reference_time, got.octet_counted, got.flatten),
+            (Some(2024), None, true, false)
+        );
+        // 1970 itself is a reference time: the flag, not the value, says whether one is given.
+        let epoch = convert(&ferrule_log_options { has_reference_time: 1, flatten: 1, ..options() }).unwrap();
+        assert_eq!((epoch.year, epoch.reference_time, epoch.flatten), (None, Some(0), true));
+        let ignored = convert(&ferrule_log_options { reference_time_us: 5, ..options() }).unwrap();
+        assert_eq!(ignored.reference_time, None);
     }
 
     #[test]
@@ -570,7 +664,7 @@ mod tests {
             (b"json", 0, FERRULE_STATUS_INVALID_ARGUMENT),
             (b"%h%l", 2, FERRULE_STATUS_PARSE),
             (b"no fields", 1, FERRULE_STATUS_PARSE),
-            (b"combined", 3, FERRULE_STATUS_INVALID_ARGUMENT),
+            (b"combined", 4, FERRULE_STATUS_INVALID_ARGUMENT),
             (b"\xff", 0, FERRULE_STATUS_INVALID_UTF8),
         ];
         for (spec, kind, want) in cases {

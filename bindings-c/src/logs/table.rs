@@ -20,7 +20,10 @@ use ferrule_core::logs::{Column, ColumnData, ColumnType, LogTable};
 /// fields (for `combined`: vhost, client, ident, user, timestamp, tz_offset, request, method,
 /// path, protocol, status, bytes, referer, user_agent), `error` (dictionary of row error codes
 /// such as `UNTERMINATED_QUOTE`, null on rows that parsed) and `error_offset` (uint64, the byte in
-/// the line where parsing stopped, null on rows that parsed).
+/// the line where parsing stopped, null on rows that parsed). For `logfmt` and `jsonl` the
+/// fields are the keys found in the data, in first-seen order (a key equal to `line`, `error` or
+/// `error_offset` gets a `_2` suffix); a batch of a streaming parser or reader has the keys seen
+/// so far, and with `jsonl` each batch infers its own column types.
 ///
 /// Opaque: created by the parse functions (`ferrule_log_parse_file`, `ferrule_log_parse_bytes`,
 /// `ferrule_log_parser_finish`, `ferrule_log_parser_take_batch`, `ferrule_log_reader_next`),
@@ -88,7 +91,7 @@ struct Empty([u8; 8]);
 static EMPTY: Empty = Empty([0; 8]);
 
 /// The pointer C gets for `values`: never NULL, readable for `values.len()` elements.
-fn c_ptr<T>(values: &[T]) -> *const T {
+pub(super) fn c_ptr<T>(values: &[T]) -> *const T {
     const { assert!(std::mem::align_of::<T>() <= 8 && std::mem::size_of::<T>() <= 8) };
     if values.is_empty() { EMPTY.0.as_ptr().cast::<T>() } else { values.as_ptr() }
 }
@@ -104,6 +107,7 @@ fn accessor(ty: ColumnType) -> &'static str {
         ColumnType::Timestamp => "ferrule_log_table_column_timestamp",
         ColumnType::String => "ferrule_log_table_column_strings",
         ColumnType::Dictionary => "ferrule_log_table_column_codes and ferrule_log_table_dictionary",
+        ColumnType::Bool => "ferrule_log_table_column_bool",
     }
 }
 
@@ -415,6 +419,35 @@ pub unsafe extern "C" fn ferrule_log_table_column_timestamp(
     })
 }
 
+/// `ferrule_log_table_column_u64` for a boolean column (`FERRULE_LOG_COLUMN_BOOL`, JSON lines
+/// `true`/`false`): one byte per row, exactly 0 (false) or 1 (true), read in place (not
+/// bit-packed like Arrow's boolean arrays). Null rows hold 0: read the validity bitmap.
+///
+/// # Safety
+/// As `ferrule_log_table_column_u64`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ferrule_log_table_column_bool(
+    table: *const ferrule_log_table,
+    index: usize,
+    out_values: *mut *const u8,
+    out_len: *mut usize,
+) -> ferrule_status {
+    log_guard(|| {
+        // SAFETY (these three): the caller contract above.
+        let table = unsafe { table_ref(table) }?;
+        let out_values = unsafe { out_param(out_values, "out_values") }?;
+        let out_len = unsafe { out_param(out_len, "out_len") }?;
+        let column = column_at(table, index)?;
+        let ColumnData::Bool(values) = column.data() else {
+            return Err(wrong_type(column, index, "bool"));
+        };
+        // A Rust bool is one byte holding 0 or 1, so the same memory reads as uint8_t in C.
+        out_values.write(c_ptr(values).cast::<u8>());
+        out_len.write(values.len());
+        Ok(())
+    })
+}
+
 /// Stores the validity bitmap of column `index` (any type) in `*out_bits` and its number of
 /// null rows in `*out_null_count`. Arrow's layout: row `i` is valid (not null) when bit `i % 8`
 /// of byte `bits[i / 8]` is set; the bitmap has `(rows + 7) / 8` bytes, bits past the last row
@@ -609,9 +642,9 @@ pub unsafe extern "C" fn ferrule_log_table_error_count(
 /// Stores failed line `i` (in input order, `i` below `ferrule_log_table_error_count`): its
 /// 1-based line number in the whole input in `*out_line`, its row error code
 /// (`UNTERMINATED_QUOTE`, `TOO_FEW_FIELDS`, `UNEXPECTED_TEXT`, `BAD_TIMESTAMP`, `BAD_STATUS`,
-/// `BAD_NUMBER`, `INVALID_UTF8`) in `*out_code` / `*out_code_len`, the byte in the line where
-/// parsing stopped in `*out_offset`, and the raw line (without its line end) in `*out_text` /
-/// `*out_text_len`.
+/// `BAD_NUMBER`, `INVALID_UTF8`, `INVALID_JSON`, `BAD_FRAME`) in `*out_code` / `*out_code_len`,
+/// the byte in the line where parsing stopped in `*out_offset`, and the raw line (without its
+/// line end) in `*out_text` / `*out_text_len`.
 ///
 /// The code is a static string, the text belongs to the table (valid until it is freed); neither
 /// is NUL-terminated: use the lengths. Fails with `FERRULE_STATUS_OUT_OF_RANGE` when `i` is not
