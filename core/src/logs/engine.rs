@@ -358,11 +358,11 @@ impl Engine {
             let line = &block[start..end];
             return Some((Record::Line(line.strip_suffix(b"\r").unwrap_or(line)), end + 1));
         }
+        use super::format::syslog::{OctetFrame, is_frame_padding, next_octet_frame};
         let rest = &block[start..];
-        if rest.iter().all(|b| matches!(b, b'\n' | b'\r')) {
+        if is_frame_padding(rest) {
             return None;
         }
-        use super::format::syslog::{OctetFrame, next_octet_frame};
         Some(match next_octet_frame(rest) {
             OctetFrame::Frame { start: s, end: e, next } => (Record::Line(&rest[s..e]), start + next),
             // The input ends inside a frame (callers hand over complete frames until the end).

@@ -74,15 +74,15 @@ impl Engine {
         let time = match self.clock_3164 {
             Some((cached, start)) if cached == second => start + fraction,
             _ => {
-                let time =
-                    syslog::timestamp_3164(&self.year_rule, &record).ok_or(fail(RowError::BadTimestamp, 0))?;
+                let time = syslog::timestamp_3164(&self.year_rule, &record)
+                    .ok_or(fail(RowError::BadTimestamp, 0))?;
                 self.clock_3164 = Some((second, time - fraction));
                 time
             }
         };
         self.put_i64(1, Some(time));
-        self.put_u16(2, record.pri.map(|pri| u16::from(pri / 8)));
-        self.put_u16(3, record.pri.map(|pri| u16::from(pri % 8)));
+        self.put_u16(2, record.facility().map(u16::from));
+        self.put_u16(3, record.severity().map(u16::from));
         self.put_text(4, Some(record.hostname), pools);
         self.put_text(5, record.app_name, pools);
         self.put_text(6, record.proc_id, pools);

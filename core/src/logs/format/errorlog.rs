@@ -1,6 +1,5 @@
 //! Web server error logs: Apache httpd (the 2.2 format and 2.4's default `ErrorLogFormat`) and
 //! nginx. Pure parsers over borrowed bytes; the engine maps their results to columns.
-#![allow(dead_code)]
 
 use super::syslog::{civil_micros, clock_at, fraction_at, month_number, two_digits};
 use crate::logs::RowError;

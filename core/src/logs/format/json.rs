@@ -18,8 +18,6 @@
 //!   the text is valid JSON and the magnitude is the closest `f64` answer.
 //! - Nesting is limited to 128 containers including the top-level object; deeper is an error.
 
-#![allow(dead_code)]
-
 use crate::logs::RowError;
 use memchr::memchr;
 

@@ -14,8 +14,6 @@
 //! [`RowError::UnterminatedQuote`] at the opening quote; an empty key (`=value`), a `"` in a key
 //! and text glued to a closing quote are [`RowError::UnexpectedText`] at the offending byte.
 
-#![allow(dead_code)]
-
 use super::json::decode_u_escape;
 use crate::logs::RowError;
 use memchr::{memchr, memchr2};

@@ -1,7 +1,6 @@
 //! Syslog lines: BSD syslog (RFC 3164) and RFC 5424, RFC 5424 structured data, and RFC 6587
 //! octet-counted framing. Pure parsers over borrowed bytes; the engine maps their results to
 //! columns.
-#![allow(dead_code)]
 
 use crate::logs::RowError;
 use crate::logs::fields::{days_from_civil, parse_iso8601};

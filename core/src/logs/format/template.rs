@@ -8,14 +8,15 @@
 //! skipped, and the first complete match in that order wins.
 //!
 //! Instead of a general regex engine, the template compiles to a flat program that a
-//! backtracking loop walks with an explicit stack (no recursion per byte or per item). Two things
-//! keep it fast and safe:
+//! backtracking loop walks with an explicit stack (no recursion per byte or per item). What keeps
+//! it fast and safe:
 //! - a field only ends where the rest of the template can start (the first byte of the next
-//!   literal, found with `memchr`, or a whitespace byte before a space run), so the usual line
-//!   needs no backtracking at all;
+//!   literal, found with `memchr`, or a whitespace byte before a space run), so the first path
+//!   the search tries is nearly always the match, and it is walked straight, with no stack;
 //! - failures are remembered per (instruction, position), so any template against any line is
-//!   polynomial: without it `(a)?(a)?(a)?...` against `aaa...` is exponential in Python too.
-#![allow(dead_code)]
+//!   polynomial (without it `(a)?(a)?(a)?...` against `aaa...` is exponential, in Python too),
+//!   and a few per-line caches keep the usual attacks (long runs of spaces, many adjacent
+//!   fields) linear in the line.
 
 use crate::{Error, ErrorKind, Result};
 use memchr::{memchr, memchr2, memchr3};
@@ -27,8 +28,8 @@ const MAX_NESTING: usize = 128;
 /// Column names the table adds itself.
 const RESERVED: [&str; 3] = ["error", "error_offset", "line"];
 
-/// Backtracking steps (beyond one per byte of the line) allowed before failures are memoized: real
-/// lines stay below it and never pay for clearing the memo.
+/// Backtracking steps allowed before failures are memoized: real lines stay below it and never pay
+/// for allocating and clearing the memo.
 const MEMO_BUDGET: usize = 256;
 
 /// The largest memo kept as a bitset; a bigger one (huge line and huge template) is a hash set
@@ -42,6 +43,9 @@ const MAX_MEMO_BITS: usize = 1 << 26;
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
+
+/// The bytes of [`is_ws`], in increasing order.
+const WS: [u8; 6] = [b'\t', b'\n', b'\x0b', b'\x0c', b'\r', b' '];
 
 /// How a field's text is meant to be converted (the template only records it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +117,8 @@ enum Scan {
     One(u8),
     Two(u8, u8),
     Three(u8, u8, u8),
+    /// Exactly the whitespace bytes: a field before a space run.
+    Ws,
     Set,
 }
 
@@ -122,9 +128,8 @@ impl Follow {
         self.any || self.set[usize::from(b >> 6)] >> (b & 63) & 1 != 0
     }
 
-    /// The first candidate end in `from..limit` of a field starting before `from`, on a line that
-    /// ends at `line.len()`.
-    #[inline]
+    /// The first candidate end in `from..limit` (the line ends at `line.len()`).
+    #[inline(always)]
     fn first_end(&self, line: &[u8], from: usize, limit: usize) -> Option<usize> {
         let n = line.len();
         let stop = limit.min(n);
@@ -135,6 +140,7 @@ impl Follow {
                 Scan::One(a) => memchr(a, hay),
                 Scan::Two(a, b) => memchr2(a, b, hay),
                 Scan::Three(a, b, c) => memchr3(a, b, c, hay),
+                Scan::Ws => hay.iter().position(|&b| is_ws(b)),
                 Scan::Set => hay.iter().position(|&b| self.accepts(b)),
             };
             if let Some(i) = hit {
@@ -206,6 +212,7 @@ impl First {
                 [a] => Scan::One(a),
                 [a, b] => Scan::Two(a, b),
                 [a, b, c] => Scan::Three(a, b, c),
+                _ if bytes == WS => Scan::Ws,
                 _ => Scan::Set,
             }
         };
@@ -429,7 +436,7 @@ impl Template {
                 }
                 Inst::Ws { .. } => {
                     let mut f = First::default();
-                    for c in [b' ', b'\t', b'\n', b'\x0b', b'\x0c', b'\r'] {
+                    for c in WS {
                         f.add(c);
                     }
                     f
@@ -474,8 +481,69 @@ impl Template {
         }
         out.clear();
         out.resize(self.fields.len(), None);
+        let line = &line[..end];
+        if self.first_path(line, start, out) {
+            return Ok(());
+        }
+        out.fill(None);
         scratch.prepare(self.insts.len());
-        self.run(&line[..end], start, out, scratch)
+        self.run(line, start, out, scratch)
+    }
+
+    /// The first path the search tries (every field at its first candidate end, every space run
+    /// whole, every group entered), which is the answer for nearly every line: a straight walk
+    /// through the program with no frames to push. False when it fails somewhere.
+    #[inline]
+    fn first_path(&self, line: &[u8], start: usize, out: &mut [Option<(usize, usize)>]) -> bool {
+        let n = line.len();
+        let mut pos = start;
+        let mut rest = &self.insts[..];
+        while let Some((inst, tail)) = rest.split_first() {
+            rest = tail;
+            match inst {
+                Inst::End => return pos == n,
+                Inst::Lit { start: a, end: b } => {
+                    if !self.literal_at(line, pos, *a, *b) {
+                        return false;
+                    }
+                    pos += b - a;
+                }
+                Inst::Field { field, follow } => {
+                    let Some(e) = follow.first_end(line, pos, n + 1) else { return false };
+                    if let Some(o) = out.get_mut(*field) {
+                        *o = Some((pos, e));
+                    }
+                    pos = e;
+                }
+                Inst::Ws { follow, .. } => {
+                    let mut run_end = pos;
+                    while line.get(run_end).is_some_and(|&b| is_ws(b)) {
+                        run_end += 1;
+                    }
+                    let Some(e) = follow.last_ws_end(line, pos, run_end, run_end) else { return false };
+                    pos = e;
+                }
+                Inst::Opt { skip, .. } => {
+                    // A group that starts with a literal not at `pos` fails before making any
+                    // choice, so the search would skip it next: do that here. (Its fields are
+                    // still `None`: nothing wrote them.)
+                    if let Some(&Inst::Lit { start: a, end: b }) = rest.first()
+                        && !self.literal_at(line, pos, a, b)
+                    {
+                        rest = self.insts.get(*skip..).unwrap_or_default();
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    #[inline]
+    fn literal_at(&self, line: &[u8], pos: usize, a: usize, b: usize) -> bool {
+        let lit = self.literals.get(a..b).unwrap_or_default();
+        let have = line.get(pos..).unwrap_or_default();
+        // Literals are a few bytes: a byte loop beats a call to `memcmp`.
+        have.len() >= lit.len() && have.iter().zip(lit).all(|(x, y)| x == y)
     }
 
     /// The backtracking loop over `line[start..]` (already stripped at the end). It walks the
@@ -497,9 +565,9 @@ impl Template {
         let mut pos = start;
         let mut furthest = start;
         let mut backtracks = 0usize;
-        let budget = MEMO_BUDGET.saturating_add(n - start);
-        let MatchScratch { stack, fail_from, ws_run, ws_lo, dirty, memo } = scratch;
+        let MatchScratch { stack, fail_from, ws_run, ws_lo, dirty, memo, memo_budget } = scratch;
         stack.clear();
+        let mut run_cache = RunCache::default();
         'forward: loop {
             furthest = furthest.max(pos);
             let Some(inst) = self.insts.get(pc) else { return Err(furthest) };
@@ -538,10 +606,7 @@ impl Template {
                 }
                 Inst::Ws { slot, follow } => {
                     if !memo.visit(*slot, pos - start) {
-                        let mut run_end = pos;
-                        while line.get(run_end).is_some_and(|&b| is_ws(b)) {
-                            run_end += 1;
-                        }
+                        let run_end = run_cache.end_from(line, pos);
                         // Ends in `ws_lo[pc]..=run_end` of this same run are known to fail.
                         let hi = if ws_run[pc] == run_end { ws_lo[pc] - 1 } else { run_end };
                         if let Some(e) = follow.last_ws_end(line, pos, hi, run_end) {
@@ -569,7 +634,7 @@ impl Template {
             loop {
                 let Some(frame) = stack.pop() else { return Err(furthest) };
                 backtracks += 1;
-                if backtracks == budget {
+                if backtracks > *memo_budget && memo.mode == MemoMode::Off {
                     memo.enable(self.slots, n - start);
                 }
                 match frame {
@@ -613,6 +678,33 @@ impl Template {
                 }
             }
         }
+    }
+}
+
+/// The last whitespace run measured, so that visiting every position of a long run does not
+/// measure it again each time (quadratic on a line of spaces).
+#[derive(Debug, Default)]
+struct RunCache {
+    /// `line[from..to]` is whitespace and `line[to]` is not (or is the end).
+    from: usize,
+    to: usize,
+}
+
+impl RunCache {
+    /// Where the whitespace starting at `pos` ends.
+    #[inline]
+    fn end_from(&mut self, line: &[u8], pos: usize) -> usize {
+        if self.from <= pos && pos < self.to {
+            return self.to;
+        }
+        let mut end = pos;
+        while line.get(end).is_some_and(|&b| is_ws(b)) {
+            end += 1;
+        }
+        if end > pos {
+            *self = RunCache { from: pos, to: end };
+        }
+        end
     }
 }
 
@@ -676,6 +768,14 @@ impl Memo {
     /// Marks the state visited; true when it already was.
     #[inline]
     fn visit(&mut self, slot: usize, rel: usize) -> bool {
+        if self.mode == MemoMode::Off {
+            return false;
+        }
+        self.visit_slow(slot, rel)
+    }
+
+    #[inline(never)]
+    fn visit_slow(&mut self, slot: usize, rel: usize) -> bool {
         match self.mode {
             MemoMode::Off => false,
             MemoMode::Bits => {
@@ -697,7 +797,7 @@ impl Memo {
 
 /// Reusable buffers for [`Template::match_line`]: keep one per thread (and template) so that
 /// matching a line allocates nothing once the buffers have grown.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct MatchScratch {
     stack: Vec<Frame>,
     /// Per field instruction: the smallest start known to fail. A field at `p` tries every
@@ -711,6 +811,22 @@ pub(crate) struct MatchScratch {
     /// `fail_from` / `ws_run` hold something from the previous line.
     dirty: bool,
     memo: Memo,
+    /// [`MEMO_BUDGET`], except in tests that exercise the memo on short lines.
+    memo_budget: usize,
+}
+
+impl Default for MatchScratch {
+    fn default() -> Self {
+        MatchScratch {
+            stack: Vec::new(),
+            fail_from: Vec::new(),
+            ws_run: Vec::new(),
+            ws_lo: Vec::new(),
+            dirty: false,
+            memo: Memo::default(),
+            memo_budget: MEMO_BUDGET,
+        }
+    }
 }
 
 impl MatchScratch {
@@ -941,26 +1057,55 @@ mod tests {
     }
 
     #[test]
+    fn memo_remembers_visits_in_both_modes() {
+        let mut memo = Memo::default();
+        assert!(!memo.visit(3, 5) && !memo.visit(3, 5), "off: nothing is remembered");
+        memo.enable(4, 10);
+        assert_eq!(memo.mode, MemoMode::Bits);
+        assert!(!memo.visit(3, 5) && memo.visit(3, 5) && !memo.visit(3, 4) && !memo.visit(2, 5));
+        memo.enable(4, 10);
+        assert!(!memo.visit(3, 5), "enabling again clears");
+        memo.enable(usize::MAX / 2, 10);
+        assert_eq!(memo.mode, MemoMode::Hash);
+        assert!(!memo.visit(usize::MAX / 2 - 1, 10) && memo.visit(usize::MAX / 2 - 1, 10));
+    }
+
+    #[test]
     fn pathological_templates_finish() {
+        // Each returns in milliseconds; without the memo and the caches, some take hours (the
+        // groups) or seconds (quadratic scans of the runs).
         let mut rng = Rng(7);
-        let mixed: Vec<u8> = (0..10_000).map(|_| rng.pick(b" ab")).collect();
-        let spaces = vec![b' '; 10_000];
+        let mut mixed: Vec<u8> = (0..10_000).map(|_| rng.pick(b" ab")).collect();
+        let mut spaces = vec![b' '; 10_000];
+        // Non-space ends, so that stripping the line does not remove the spaces.
+        for line in [&mut mixed, &mut spaces] {
+            line[0] = b'a';
+            line[9_999] = b'b';
+        }
         let mut out = Vec::new();
         let mut scratch = MatchScratch::default();
-        let template = Template::compile("<a> <b> <c> <d> <e> <f> <g>x").unwrap();
-        for line in [&mixed, &spaces] {
-            let mut line = line.clone();
-            line[0] = b'a';
-            assert!(template.match_line(&line, &mut out, &mut scratch).is_err());
+        let specs = [
+            "<a> <b> <c> <d> <e> <f> <g>x".to_owned(),
+            "<a> x".to_owned(),
+            "<a><b><c><d>x".to_owned(),
+            "<a>( <b>)?( <c>)?( <d>)? x".to_owned(),
+            format!("<f>( <h>)?{}<g>x", "( )?".repeat(30)),
+        ];
+        for spec in &specs {
+            let template = Template::compile(spec).unwrap();
+            for line in [&mixed, &spaces] {
+                assert!(template.match_line(line, &mut out, &mut scratch).is_err(), "{spec}");
+            }
         }
-        // Exponential for a plain backtracker: 2^40 ways to skip the groups.
+        // 2^40 ways to skip the groups, for a plain backtracker.
         let groups = format!("<f>{}{}b", "(a)?".repeat(40), "a".repeat(40));
         let template = Template::compile(&groups).unwrap();
-        let line = vec![b'a'; 40];
-        assert!(template.match_line(&line, &mut out, &mut scratch).is_err());
-        let spaced = format!("<f>( <h>)?{}<g>x", "( )?".repeat(30));
-        let template = Template::compile(&spaced).unwrap();
-        assert!(template.match_line(&spaces, &mut out, &mut scratch).is_err());
+        assert!(template.match_line(&[b'a'; 40], &mut out, &mut scratch).is_err());
+        template.match_line(&[b'a'; 41], &mut out, &mut scratch).unwrap_err();
+        let mut line = vec![b'a'; 40];
+        line.push(b'b');
+        template.match_line(&line, &mut out, &mut scratch).unwrap();
+        assert_eq!(out, vec![Some((0, 0))]);
         // The scratch, dirty from the failures above, still gives the right answer.
         let template = Template::compile("<a> <b> <c> <d> <e> <f> <g>x").unwrap();
         template.match_line(b"1 2 3 4 5 6 7x", &mut out, &mut scratch).unwrap();
@@ -1095,6 +1240,8 @@ mod tests {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let mut out = Vec::new();
         let mut scratch = MatchScratch::default();
+        // The memo only starts after many backtracks, which short lines never reach.
+        let mut memo_at_once = MatchScratch { memo_budget: 0, ..MatchScratch::default() };
         let (mut compared, mut matched, mut rejected) = (0, 0, 0);
         for _ in 0..1500 {
             let mut fields = 0;
@@ -1151,6 +1298,8 @@ mod tests {
                 let expected = reference_match(&seq, fields, &line);
                 let got = template.match_line(&line, &mut out, &mut scratch).ok().map(|()| out.clone());
                 assert_eq!(got, expected, "{spec:?} against {:?}", String::from_utf8_lossy(&line));
+                let got = template.match_line(&line, &mut out, &mut memo_at_once).ok().map(|()| out.clone());
+                assert_eq!(got, expected, "{spec:?} against {:?}, memoized", String::from_utf8_lossy(&line));
                 compared += 1;
                 matched += usize::from(expected.is_some());
             }
@@ -1314,54 +1463,5 @@ mod tests {
     #[test]
     fn loghub_apache() {
         check_loghub("Apache", "[<Time>] [<Level>] <Content>");
-    }
-}
-#[cfg(test)]
-mod tmp_bench {
-    use super::*;
-    #[test]
-    fn bench() {
-        let base = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/logs/loghub");
-        for (sys, spec) in [
-            ("HDFS", "<Date> <Time> <Pid> <Level> <Component>: <Content>"),
-            ("Linux", "<Month> <Date> <Time> <Level> <Component>([<PID>])?: <Content>"),
-            ("OpenSSH", "<Date> <Day> <Time> <Component> sshd[<Pid>]: <Content>"),
-            ("Zookeeper", "<Date> <Time> - <Level>  [<Node>:<Component>@<Id>] - <Content>"),
-            ("Apache", "[<Time>] [<Level>] <Content>"),
-        ] {
-            let data = std::fs::read(format!("{base}/{sys}/{sys}_2k.log")).unwrap();
-            let lines: Vec<&[u8]> =
-                data.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).collect();
-            let t = Template::compile(spec).unwrap();
-            let mut out = Vec::new();
-            let mut sc = MatchScratch::default();
-            let reps = 1000;
-            let start = std::time::Instant::now();
-            let mut ok = 0usize;
-            for _ in 0..reps {
-                for l in &lines {
-                    ok += usize::from(t.match_line(l, &mut out, &mut sc).is_ok());
-                }
-            }
-            let a = start.elapsed().as_secs_f64();
-            let mb = (data.len() * reps) as f64 / 1e6;
-            eprintln!(
-                "{sys} template {:.0} MB/s {:.0} ns/line {ok}",
-                mb / a,
-                a * 1e9 / (reps * lines.len()) as f64
-            );
-            if sys == "Linux" {
-                let start = std::time::Instant::now();
-                let mut ok2 = 0usize;
-                for _ in 0..reps {
-                    for l in &lines {
-                        ok2 +=
-                            usize::from(std::hint::black_box(super::super::syslog::parse_rfc3164(l)).is_ok());
-                    }
-                }
-                let b = start.elapsed().as_secs_f64();
-                eprintln!("rfc3164 {:.0} MB/s {ok2}", mb / b);
-            }
-        }
     }
 }
