@@ -457,8 +457,8 @@ unsafe fn format_ref<'a>(format: *const ferrule_log_format) -> Result<&'a LogFor
 ///   message, client, server (dictionaries), request (string), upstream, host, referrer
 ///   (dictionaries).
 /// - a template: one column per field, named as the field: int64 for `<Name:int>`, float64 for
-///   `<Name:float>`, a dictionary for other fields except a last field that ends the template
-///   (a string).
+///   `<Name:float>`, a dictionary for the other fields except the last one (the message:
+///   a plain string).
 ///
 /// Thread-safe.
 ///

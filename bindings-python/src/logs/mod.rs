@@ -457,7 +457,8 @@ fn parse_structured_data<'py>(py: Python<'py>, text: &Bound<'py, PyAny>) -> PyRe
     guarded(py, || {
         let elements = match text.cast::<PyString>() {
             Ok(text) => {
-                let text = text.to_cow()?;
+                // Lone surrogates become U+FFFD, as Node's strings do.
+                let text = text.to_string_lossy();
                 core::parse_structured_data(text.as_bytes()).or_raise(py)?
             }
             Err(_) => with_buffer(py, text, "text", core::parse_structured_data)?,
@@ -552,7 +553,7 @@ impl LogFormat {
     /// and ``\`` makes the next character literal (``\<``, ``\(``, ``\?``, ``\\``). Lines are
     /// matched as LogPAI matches them (stripped; each field the shortest text that lets the rest
     /// match), so the columns reproduce LogPAI's structured output. Text fields are dictionary
-    /// columns, but a field ending the template (the message) is a plain string column. A line
+    /// columns, except the last field (the message), which is a plain string column. A line
     /// that does not match is an ``UNEXPECTED_TEXT`` row (``BAD_NUMBER`` for an int or float
     /// field that is not one); a bad template raises ``ParseError``.
     #[classmethod]

@@ -4,57 +4,99 @@
 //! column typed differently by two pieces takes the type that holds both (int and float make
 //! float, any other mix makes strings), as it would have in a sequential parse.
 
+use super::engine::{column_name, unique_name};
 use super::format::ColumnType;
+use super::options::DEFAULT_PLAIN_COLUMNS;
 use super::table::{Column, ColumnData, LogTable, Validity};
 use crate::Result;
 use crate::pool::StringPool;
 use std::sync::Arc;
 
-/// The same columns, in the same order and of the same types, in every table.
-pub(crate) fn align(tables: Vec<(u64, LogTable)>) -> Result<Vec<(u64, LogTable)>> {
-    let first: Vec<(String, ColumnType)> = match tables.first() {
-        Some((_, t)) => t.columns().iter().map(|c| (c.name().to_owned(), c.column_type())).collect(),
-        None => return Ok(tables),
+/// What a column is across pieces: a logfmt or JSON key, or a fixed column's name.
+#[derive(Clone, PartialEq, Eq)]
+enum Identity {
+    Key(std::sync::Arc<[u8]>),
+    Name(String),
+}
+
+fn identity(column: &Column) -> Identity {
+    match column.key() {
+        Some(key) => Identity::Key(key.clone()),
+        None => Identity::Name(column.name().to_owned()),
+    }
+}
+
+/// The same columns, in the same order and of the same types, in every table. `plain` is the
+/// `plain_columns` option: a column of mixed JSON types becomes a plain string column when it
+/// names it (or when it is one of the defaults), a dictionary otherwise, as in one engine.
+pub(crate) fn align(tables: Vec<(u64, LogTable)>, plain: Option<&[String]>) -> Result<Vec<(u64, LogTable)>> {
+    let Some((_, first)) = tables.first() else {
+        return Ok(tables);
     };
+    let first: Vec<(Identity, ColumnType)> =
+        first.columns().iter().map(|c| (identity(c), c.column_type())).collect();
     let uniform = tables.iter().all(|(_, t)| {
         t.columns().len() == first.len()
             && t.columns()
                 .iter()
                 .zip(&first)
-                .all(|(c, (name, ty))| c.name() == name && c.column_type() == *ty)
+                .all(|(c, (id, ty))| identity(c) == *id && c.column_type() == *ty)
     });
     if uniform {
         return Ok(tables);
     }
-    // The union of the names, `error` and `error_offset` last as in every table.
-    let mut names: Vec<String> = Vec::new();
+    // The union in first-seen order, `error` and `error_offset` last as in every table.
+    let tail = [Identity::Name("error".into()), Identity::Name("error_offset".into())];
+    let mut union: Vec<Identity> = Vec::new();
     for (_, table) in &tables {
         for column in table.columns() {
-            let name = column.name();
-            if name != "error" && name != "error_offset" && !names.iter().any(|n| n == name) {
-                names.push(name.to_owned());
+            let id = identity(column);
+            if !tail.contains(&id) && !union.contains(&id) {
+                union.push(id);
             }
         }
     }
-    names.push("error".into());
-    names.push("error_offset".into());
-    let targets: Vec<ColumnType> = names.iter().map(|name| target_type(&tables, name)).collect();
+    union.extend(tail);
+    // Key columns are named as one engine would have named them, in the same order.
+    let mut names: Vec<String> = vec!["line".into(), "error".into(), "error_offset".into()];
+    let mut column_names = Vec::with_capacity(union.len());
+    for id in &union {
+        column_names.push(match id {
+            Identity::Name(name) => name.clone(),
+            Identity::Key(key) => {
+                let name = unique_name(&column_name(key), |n| names.iter().any(|c| c == n));
+                names.push(name.clone());
+                name
+            }
+        });
+    }
+    let is_plain = |name: &str| match plain {
+        Some(names) => names.iter().any(|n| n == name),
+        None => DEFAULT_PLAIN_COLUMNS.contains(&name),
+    };
+    let targets: Vec<ColumnType> =
+        union.iter().zip(&column_names).map(|(id, name)| target_type(&tables, id, is_plain(name))).collect();
     let mut aligned = Vec::with_capacity(tables.len());
     for (lines, table) in tables {
         let rows = table.num_rows();
         let stats = *table.stats();
         let errors = table.errors().to_vec();
         let mut columns: Vec<Option<Column>> = table.into_columns().into_iter().map(Some).collect();
-        let mut out = Vec::with_capacity(names.len());
-        for (name, &ty) in names.iter().zip(&targets) {
+        let mut out = Vec::with_capacity(union.len());
+        for ((id, name), &ty) in union.iter().zip(&column_names).zip(&targets) {
             let found = columns
                 .iter_mut()
-                .find(|c| c.as_ref().is_some_and(|c| c.name() == name))
+                .find(|c| c.as_ref().is_some_and(|c| identity(c) == *id))
                 .and_then(Option::take);
-            out.push(match found {
+            let mut column = match found {
                 Some(column) => convert(column, ty)?,
                 None => null_column(name, ty, rows),
-            });
+            };
+            column.rename(name.clone());
+            if let Identity::Key(key) = id {
+                column = column.with_key(key.clone());
+            }
+            out.push(column);
         }
         aligned.push((lines, LogTable::new(out, errors, stats)));
     }
@@ -63,18 +105,18 @@ pub(crate) fn align(tables: Vec<(u64, LogTable)>) -> Result<Vec<(u64, LogTable)>
 
 /// The type a column must have to hold the values of every piece (pieces with nulls only do
 /// not count).
-fn target_type(tables: &[(u64, LogTable)], name: &str) -> ColumnType {
-    let mut types = tables
-        .iter()
-        .filter_map(|(_, t)| t.column(name))
-        .filter(|c| c.null_count() < c.len())
-        .map(Column::column_type);
+fn target_type(tables: &[(u64, LogTable)], id: &Identity, plain: bool) -> ColumnType {
+    let find = |t: &LogTable| t.columns().iter().find(|c| identity(c) == *id).map(Column::column_type);
+    let mut types = tables.iter().filter_map(|(_, t)| {
+        t.columns()
+            .iter()
+            .find(|c| identity(c) == *id)
+            .filter(|c| c.null_count() < c.len())
+            .map(Column::column_type)
+    });
     let Some(mut target) = types.next() else {
         // Nulls only: the type of the first piece that has the column.
-        return tables
-            .iter()
-            .find_map(|(_, t)| t.column(name))
-            .map_or(ColumnType::Dictionary, Column::column_type);
+        return tables.iter().find_map(|(_, t)| find(t)).unwrap_or(ColumnType::Dictionary);
     };
     for ty in types {
         target = match (target, ty) {
@@ -83,6 +125,7 @@ fn target_type(tables: &[(u64, LogTable)], name: &str) -> ColumnType {
                 ColumnType::Float64
             }
             (ColumnType::String, _) | (_, ColumnType::String) => ColumnType::String,
+            _ if plain => ColumnType::String,
             _ => ColumnType::Dictionary,
         };
     }

@@ -5,7 +5,7 @@
 mod dynamic;
 mod system;
 
-pub(crate) use dynamic::format_float;
+pub(crate) use dynamic::{column_name, format_float, unique_name};
 
 use super::fields;
 use super::format::{ColumnType, FieldKind, Item, LogFormat, Program};
@@ -182,9 +182,10 @@ pub(crate) struct Engine {
     /// The year of `syslog_rfc3164` timestamps.
     year_rule: super::format::syslog::YearRule,
     octet_counted: bool,
-    /// The last RFC 3164 time converted (month, day, hour, minute, second) and its microseconds
-    /// without the fraction: lines of the same second skip the calendar and the year rule.
-    clock_3164: Option<([u8; 5], i64)>,
+    /// The last RFC 3164 time converted (month, day, hour, minute, second, fraction) and its
+    /// value: lines of the same time skip the calendar and the year rule. The fraction is part
+    /// of the key because the year rule compares it with the reference time.
+    clock_3164: Option<([u32; 6], i64)>,
     /// Reused by the template matcher.
     template_ranges: Vec<Option<(usize, usize)>>,
     template_scratch: super::format::template::MatchScratch,
@@ -338,7 +339,10 @@ impl Engine {
                 // the borrowed dictionaries prevent while lines are parsed) and the line is
                 // parsed again.
                 Ok(Some(resume)) => {
-                    self.add_pending_columns();
+                    if let Err(err) = self.add_pending_columns() {
+                        self.failed = Some(err.clone());
+                        return Err(err);
+                    }
                     from = resume;
                 }
                 Ok(None) => return Ok(()),
@@ -366,7 +370,10 @@ impl Engine {
         Some(match next_octet_frame(rest) {
             OctetFrame::Frame { start: s, end: e, next } => (Record::Line(&rest[s..e]), start + next),
             // The input ends inside a frame (callers hand over complete frames until the end).
-            OctetFrame::Incomplete => (Record::Broken(rest), block.len()),
+            OctetFrame::Incomplete => {
+                let first = rest.iter().position(|b| !matches!(b, b'\n' | b'\r')).unwrap_or(rest.len());
+                (Record::Broken(&rest[first..]), block.len())
+            }
             OctetFrame::Bad { skip } => {
                 let skip = skip.clamp(1, rest.len());
                 // The error row holds the bad bytes without the newlines around them.
@@ -423,7 +430,12 @@ impl Engine {
                 Record::Line(line) => (line, false),
                 Record::Broken(bytes) => (bytes, true),
             };
-            if !broken && self.program.is_dynamic() && self.needs_columns(line) {
+            // A line that will fail (strict UTF-8) adds no columns: only lines that become rows do.
+            if !broken
+                && self.program.is_dynamic()
+                && !(self.strict_utf8 && std::str::from_utf8(line).is_err())
+                && self.needs_columns(line)
+            {
                 return Ok(Some(start));
             }
             start = next;
@@ -706,15 +718,22 @@ impl Engine {
         self.string(column, value, pools);
     }
 
-    /// Appends a string value as it is (`-` included) to a string or dictionary column.
+    /// Appends a string value (`-` included) to a string or dictionary column, unescaped when
+    /// `unescape` is set.
     fn string(&mut self, column: usize, value: &[u8], pools: &mut [Option<&mut StringPool>]) {
-        let value = if self.unescape && memchr::memchr(b'\\', value).is_some() {
-            self.scratch.clear();
-            fields::unescape_into(value, &mut self.scratch);
-            &self.scratch[..]
+        if self.unescape && memchr::memchr(b'\\', value).is_some() {
+            let mut scratch = std::mem::take(&mut self.scratch);
+            scratch.clear();
+            fields::unescape_into(value, &mut scratch);
+            self.store(column, &scratch, pools);
+            self.scratch = scratch;
         } else {
-            value
-        };
+            self.store(column, value, pools);
+        }
+    }
+
+    /// Appends a string value exactly as given to a string or dictionary column.
+    fn store(&mut self, column: usize, value: &[u8], pools: &mut [Option<&mut StringPool>]) {
         match &mut self.sinks[column] {
             Sink::String { offsets, values } => {
                 values.extend_from_slice(value);
@@ -891,7 +910,12 @@ impl Engine {
         let mut columns: Vec<Column> = (0..self.sinks.len())
             .map(|i| {
                 let data = self.sinks[i].take(self.pools[i].as_ref());
-                Column::new(self.names[i].clone(), data, std::mem::take(&mut self.validity[i]))
+                let column = Column::new(self.names[i].clone(), data, std::mem::take(&mut self.validity[i]));
+                // Columns 3.. of logfmt and JSON are keys.
+                match i.checked_sub(3).and_then(|k| self.column_keys().get(k)) {
+                    Some(key) => column.with_key(key.clone()),
+                    None => column,
+                }
             })
             .collect();
         if self.program.is_dynamic() {

@@ -78,7 +78,7 @@ fn parse_chunks(data: &[u8], format: &LogFormat, options: &ParseOptions) -> Resu
         lines_before += engine.lines();
     }
     let tables = parsed.into_iter().map(|(mut engine, _)| (engine.lines(), engine.take_table())).collect();
-    with_threads(options.threads, || concat(tables))?
+    with_threads(options.threads, || concat(tables, options.plain_columns.as_deref()))?
 }
 
 /// `data` cut into about `count` pieces, each ending just after a `\n` (the last one wherever
@@ -103,12 +103,12 @@ pub(crate) fn split_at_newlines(data: &[u8], count: usize) -> Vec<&[u8]> {
 /// Line numbers are shifted by the lines before each piece; dictionary codes are remapped into
 /// the first table's dictionaries. Columns are independent, so they are joined in parallel, each
 /// into one allocation of the final size.
-pub(crate) fn concat(tables: Vec<(u64, LogTable)>) -> Result<LogTable> {
+pub(crate) fn concat(tables: Vec<(u64, LogTable)>, plain_columns: Option<&[String]>) -> Result<LogTable> {
     if tables.is_empty() {
         return Err(Error::internal("no tables to join"));
     }
     // logfmt and JSON pieces may have seen different keys, or typed a key differently.
-    let tables = super::align::align(tables)?;
+    let tables = super::align::align(tables, plain_columns)?;
     let mut stats = Stats::default();
     let mut errors = Vec::new();
     let mut shifts = Vec::with_capacity(tables.len());

@@ -190,11 +190,27 @@ pub struct Column {
     name: String,
     data: ColumnData,
     validity: Validity,
+    /// The key a logfmt or JSON column holds, as it was in the data: its name may differ (made
+    /// unique, or decoded lossily), and parallel chunks are joined by key.
+    key: Option<Arc<[u8]>>,
 }
 
 impl Column {
     pub(crate) fn new(name: String, data: ColumnData, validity: Validity) -> Column {
-        Column { name, data, validity: validity.finish() }
+        Column { name, data, validity: validity.finish(), key: None }
+    }
+
+    pub(crate) fn with_key(mut self, key: Arc<[u8]>) -> Column {
+        self.key = Some(key);
+        self
+    }
+
+    pub(crate) fn key(&self) -> Option<&Arc<[u8]>> {
+        self.key.as_ref()
+    }
+
+    pub(crate) fn rename(&mut self, name: String) {
+        self.name = name;
     }
 
     pub fn name(&self) -> &str {
@@ -331,7 +347,7 @@ impl Column {
             }
             _ => return None,
         };
-        Some(Column { name: self.name.clone(), data, validity: self.validity.clone() })
+        Some(Column { name: self.name.clone(), data, validity: self.validity.clone(), key: self.key.clone() })
     }
 
     /// Row `row` of a plain string column, null or not.

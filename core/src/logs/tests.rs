@@ -457,7 +457,7 @@ fn batch_reading_equals_the_whole_file_in_bounded_batches() {
         assert_eq!(batches.iter().map(|b| b.stats().lines).sum::<u64>(), 10_000);
         // Batches carry whole-input line numbers already: joined with no shift.
         let tables = batches.into_iter().map(|b| (0, b)).collect();
-        let joined = parallel::concat(tables).unwrap();
+        let joined = parallel::concat(tables, None).unwrap();
         assert_same(&joined, &expected);
     }
 }

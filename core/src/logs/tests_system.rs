@@ -446,3 +446,79 @@ fn loghub_syslogs_and_apache_errors_parse_with_the_presets() {
         );
     }
 }
+
+#[test]
+fn keys_that_collide_with_names_join_by_key_across_parallel_chunks() {
+    // `line` becomes `line_2`; the key `line_2`, first seen in a later chunk, must not join it.
+    let mut log = String::from("{\"line\": 1, \"a\\u0000b\": 0}\n");
+    for i in 0..2000 {
+        log.push_str(&format!("{{\"x\": {i}}}\n"));
+    }
+    log.push_str("{\"line_2\": 2}\n");
+    let table = assert_every_way_same(log.as_bytes(), &preset("jsonl"), &ParseOptions::default());
+    assert_eq!(table.column_names(), ["line", "line_2", "a\u{fffd}b", "x", "line_2_2", "error", "error_offset"]);
+    assert_eq!(number(&table, "line_2", 0), Some(1.0));
+    assert_eq!(number(&table, "line_2", 2001), None);
+    assert_eq!(number(&table, "line_2_2", 2001), Some(2.0));
+    // Keys that are not UTF-8 and decode alike stay two columns.
+    let mut log = b"\xff=1\n".to_vec();
+    for i in 0..3000 {
+        log.extend_from_slice(format!("x={i}\n").as_bytes());
+    }
+    log.extend_from_slice(b"\xfe=2\n");
+    let table = assert_every_way_same(&log, &preset("logfmt"), &ParseOptions::default());
+    assert_eq!(table.column_names(), ["line", "\u{fffd}", "x", "\u{fffd}_2", "error", "error_offset"]);
+    assert_eq!(text(&table, "\u{fffd}_2", 3001).as_deref(), Some("2"));
+}
+
+#[test]
+fn a_key_per_line_is_refused_before_the_table_grows_quadratic() {
+    let log: String = (0..3000).map(|i| format!("{{\"k{i}\": 1}}\n")).collect();
+    let err = parse_bytes(log.as_bytes(), &preset("jsonl"), &with(|o| o.threads = Some(1))).unwrap_err();
+    assert_eq!(err.code(), "FERRULE_CAPACITY");
+    assert!(err.message().contains("2048 distinct keys"), "{err}");
+    let mut parser = StreamParser::new(&preset("jsonl"), &ParseOptions::default()).unwrap();
+    assert_eq!(parser.push(log.as_bytes()).unwrap_err().code(), "FERRULE_CAPACITY");
+    assert_eq!(parser.finish().unwrap_err().code(), "FERRULE_CAPACITY", "and it stays failed");
+}
+
+#[test]
+fn a_skipped_line_adds_no_column() {
+    let options = with(|o| {
+        o.strict_utf8 = true;
+        o.on_error = OnError::Skip;
+    });
+    let table = parse_bytes(b"a=1\nb=\xff\na=2\n", &preset("logfmt"), &options).unwrap();
+    assert_eq!(table.column_names(), ["line", "a", "error", "error_offset"]);
+    assert_eq!(table.errors()[0].error, RowError::InvalidUtf8);
+}
+
+#[test]
+fn plain_json_columns_of_mixed_types_are_plain_strings_in_every_parse() {
+    let mut log = String::from("{\"msg\": 1}\n");
+    for i in 0..2000 {
+        log.push_str(&format!("{{\"x\": {i}}}\n"));
+    }
+    log.push_str("{\"msg\": true}\n");
+    let options = with(|o| o.plain_columns = Some(vec!["msg".into()]));
+    let table = assert_every_way_same(log.as_bytes(), &preset("jsonl"), &options);
+    assert_eq!(table.require("msg").unwrap().column_type(), ColumnType::String);
+    assert_eq!(text(&table, "msg", 2001).as_deref(), Some("true"));
+}
+
+#[test]
+fn logfmt_values_keep_their_own_escapes_only() {
+    let table = parse_bytes(br#"msg="a\\x41 \"q\"" path=C:\x41"#, &preset("logfmt"), &with(|o| o.unescape = true)).unwrap();
+    assert_eq!(text(&table, "msg", 0).as_deref(), Some(r#"a\x41 "q""#));
+    assert_eq!(text(&table, "path", 0).as_deref(), Some(r"C:\x41"));
+}
+
+#[test]
+fn fractions_of_a_second_count_against_the_reference_time() {
+    // The reference is 2025-01-01T00:00:00.3Z: .5 is after it (2024), .1 is not (2025).
+    let options = with(|o| o.reference_time = Some(1_735_689_600_300_000));
+    let log = b"Jan  1 00:00:00.500000 h a: x\nJan  1 00:00:00.100000 h a: y\n";
+    let table = parse_bytes(log, &preset("syslog_rfc3164"), &options).unwrap();
+    assert_eq!(number(&table, "timestamp", 0), Some(1_704_067_200_500_000.0));
+    assert_eq!(number(&table, "timestamp", 1), Some(1_735_689_600_100_000.0));
+}

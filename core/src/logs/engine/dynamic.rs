@@ -21,6 +21,8 @@ pub(super) struct Columns {
     plain: Option<Vec<String>>,
     /// Key bytes → column index.
     index: HashMap<Vec<u8>, usize, ahash::RandomState>,
+    /// The key of each column, in the order the columns were added.
+    keys: Vec<Arc<[u8]>>,
     /// Keys seen in the line being parsed that have no column yet.
     pending: Vec<Vec<u8>>,
     /// The line just scanned by `needs_columns` (its address and length) and whether it
@@ -222,6 +224,25 @@ pub(crate) fn format_float(x: f64) -> String {
     format!("{x}")
 }
 
+/// The most logfmt or JSON keys (columns) one parse takes.
+pub(crate) const MAX_KEY_COLUMNS: usize = 2048;
+
+/// A column name for a key: invalid UTF-8 replaced by U+FFFD, and NUL too (Arrow's C interface
+/// and C strings cannot carry it).
+pub(crate) fn column_name(key: &[u8]) -> String {
+    String::from_utf8_lossy(key).replace('\0', "\u{fffd}")
+}
+
+/// `name`, or `name_2`, `name_3`... when `taken` (a JSON key `error` becomes the column
+/// `error_2`: `line`, `error` and `error_offset` are always taken). Names are given in
+/// first-seen order, by a sequential parse as by a parallel join.
+pub(crate) fn unique_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(name) {
+        return name.to_owned();
+    }
+    (2..).map(|i| format!("{name}_{i}")).find(|n| !taken(n)).unwrap_or_default()
+}
+
 /// A value of one JSON line being stored.
 enum Value<'v> {
     Int(i64),
@@ -252,11 +273,24 @@ impl Engine {
         !columns.pending.is_empty()
     }
 
-    /// Adds a column for each pending key, null in the rows so far.
-    pub(super) fn add_pending_columns(&mut self) {
+    /// Adds a column for each pending key, null in the rows so far. Fails past
+    /// [`MAX_KEY_COLUMNS`]: every column has a value per row, so a key per line (an id used as
+    /// a key) would make the table quadratic in the input.
+    pub(super) fn add_pending_columns(&mut self) -> crate::Result<()> {
         let pending = std::mem::take(&mut self.dynamic.pending);
+        if self.dynamic.keys.len() + pending.len() > MAX_KEY_COLUMNS {
+            return Err(crate::Error::new(
+                crate::ErrorKind::Capacity,
+                format!(
+                    "more than {MAX_KEY_COLUMNS} distinct keys: each key is a column, so keys that \
+                     vary per line (ids, timestamps) cannot be tabulated; flatten less, or parse \
+                     such lines as JSON text"
+                ),
+            )
+            .at_line(self.line_no + 1));
+        }
         for key in pending {
-            let name = self.unique_column_name(&String::from_utf8_lossy(&key));
+            let name = self.unique_column_name(&column_name(&key));
             let plain = self.dynamic.is_plain(&name);
             let mut sink = if self.dynamic.jsonl {
                 Sink::Inferred(Inferred::new(plain))
@@ -276,19 +310,20 @@ impl Engine {
             self.pools.push((!plain).then(Arc::<StringPool>::default));
             self.last_codes.push(NO_CODE);
             self.names.push(name);
+            self.dynamic.keys.push(Arc::from(&key[..]));
             self.dynamic.index.insert(key, column);
         }
         self.dynamic.winners.resize(self.sinks.len(), 0);
+        Ok(())
     }
 
-    /// `name`, or `name_2`, `name_3`... when a column has it (`line`, `error` and `error_offset`
-    /// included: a JSON key `error` becomes the column `error_2`).
+    /// The key of each logfmt or JSON column, in column order (columns 3.. of the engine).
+    pub(super) fn column_keys(&self) -> &[Arc<[u8]>] {
+        &self.dynamic.keys
+    }
+
     fn unique_column_name(&self, name: &str) -> String {
-        let taken = |n: &str| self.names.iter().any(|c| c == n);
-        if !taken(name) {
-            return name.to_owned();
-        }
-        (2..).map(|i| format!("{name}_{i}")).find(|n| !taken(n)).unwrap_or_default()
+        unique_name(name, |n| self.names.iter().any(|c| c == n))
     }
 
     pub(super) fn dynamic_row(
@@ -346,19 +381,21 @@ impl Engine {
         let Some(&(_, value)) = self.dynamic.pairs.get(field) else {
             return self.null(column);
         };
+        // logfmt has escapes of its own (undone below for quoted values): the access-log
+        // `unescape` option does not apply.
         match value {
-            LogfmtValue::Flag => self.string(column, b"true", pools),
+            LogfmtValue::Flag => self.store(column, b"true", pools),
             LogfmtValue::Bare(start, end) => {
-                self.string(column, line.get(start..end).unwrap_or_default(), pools)
+                self.store(column, line.get(start..end).unwrap_or_default(), pools)
             }
             LogfmtValue::Quoted { start, end, escaped: false } => {
-                self.string(column, line.get(start..end).unwrap_or_default(), pools)
+                self.store(column, line.get(start..end).unwrap_or_default(), pools)
             }
             LogfmtValue::Quoted { start, end, escaped: true } => {
                 let mut text = std::mem::take(&mut self.dynamic.scratch);
                 text.clear();
                 logfmt::unescape_logfmt(line.get(start..end).unwrap_or_default(), &mut text);
-                self.string(column, &text, pools);
+                self.store(column, &text, pools);
                 self.dynamic.scratch = text;
             }
         }

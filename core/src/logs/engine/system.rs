@@ -69,14 +69,20 @@ impl Engine {
     ) -> Result<(), Failure> {
         Self::check_utf8(line, limit)?;
         let record = syslog::parse_rfc3164(line).map_err(|(error, at)| fail(error, at))?;
-        let second = [record.month, record.day, record.hour, record.minute, record.second];
-        let fraction = i64::from(record.micros);
+        let key = [
+            u32::from(record.month),
+            u32::from(record.day),
+            u32::from(record.hour),
+            u32::from(record.minute),
+            u32::from(record.second),
+            record.micros,
+        ];
         let time = match self.clock_3164 {
-            Some((cached, start)) if cached == second => start + fraction,
+            Some((cached, time)) if cached == key => time,
             _ => {
                 let time = syslog::timestamp_3164(&self.year_rule, &record)
                     .ok_or(fail(RowError::BadTimestamp, 0))?;
-                self.clock_3164 = Some((second, time - fraction));
+                self.clock_3164 = Some((key, time));
                 time
             }
         };
