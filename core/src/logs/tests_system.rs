@@ -456,7 +456,10 @@ fn keys_that_collide_with_names_join_by_key_across_parallel_chunks() {
     }
     log.push_str("{\"line_2\": 2}\n");
     let table = assert_every_way_same(log.as_bytes(), &preset("jsonl"), &ParseOptions::default());
-    assert_eq!(table.column_names(), ["line", "line_2", "a\u{fffd}b", "x", "line_2_2", "error", "error_offset"]);
+    assert_eq!(
+        table.column_names(),
+        ["line", "line_2", "a\u{fffd}b", "x", "line_2_2", "error", "error_offset"]
+    );
     assert_eq!(number(&table, "line_2", 0), Some(1.0));
     assert_eq!(number(&table, "line_2", 2001), None);
     assert_eq!(number(&table, "line_2_2", 2001), Some(2.0));
@@ -508,7 +511,9 @@ fn plain_json_columns_of_mixed_types_are_plain_strings_in_every_parse() {
 
 #[test]
 fn logfmt_values_keep_their_own_escapes_only() {
-    let table = parse_bytes(br#"msg="a\\x41 \"q\"" path=C:\x41"#, &preset("logfmt"), &with(|o| o.unescape = true)).unwrap();
+    let table =
+        parse_bytes(br#"msg="a\\x41 \"q\"" path=C:\x41"#, &preset("logfmt"), &with(|o| o.unescape = true))
+            .unwrap();
     assert_eq!(text(&table, "msg", 0).as_deref(), Some(r#"a\x41 "q""#));
     assert_eq!(text(&table, "path", 0).as_deref(), Some(r"C:\x41"));
 }
