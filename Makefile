@@ -302,10 +302,15 @@ BENCH_LOGS_MB ?= 200
 
 bench: export OPENBLAS_NUM_THREADS := 1
 bench: export FERRULE_BENCH_MB := $(BENCH_LOGS_MB)
+# The system-log benchmarks (issue #6) read the loghub samples repeated to this many MB per input.
+BENCH_SYSTEM_MB ?= 64
+bench: export FERRULE_BENCH_SYSTEM_MB := $(BENCH_SYSTEM_MB)
 bench: build-python build-node $(BENCH_STRINGS).meta.json $(VENV)/.bench-stamp
 	$(PYTHON) benches/make_data.py
+	$(PYTHON) benches/make_system_data.py
 	cargo bench -p ferrule-benches
 	bash benches/callgrind_logs.sh
+	bash benches/callgrind_system_logs.sh
 	@for script in benches/python/bench_*.py; do [ -e "$$script" ] || continue; \
 	  echo "== $$script"; $(VPY) "$$script"; done
 	@for script in benches/node/bench_*.mjs; do [ -e "$$script" ] || continue; \
