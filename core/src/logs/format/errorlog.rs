@@ -524,6 +524,7 @@ fn unquoted_value(text: &[u8], at: usize) -> Option<(&[u8], usize)> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::syslog::tests::mutate_all;
     use super::*;
 
     fn utc(y: i64, mo: u8, d: u8, h: u8, mi: u8, se: u8) -> i64 {
@@ -532,35 +533,6 @@ mod tests {
 
     fn s(bytes: Option<&[u8]>) -> Option<&str> {
         bytes.map(|b| std::str::from_utf8(b).unwrap())
-    }
-
-    /// Deterministic mutations of `seeds` (byte flips towards the characters the grammar
-    /// cares about, insertions, deletions, truncations): `check` runs on each.
-    fn mutate_all(seeds: &[&[u8]], rounds: usize, mut check: impl FnMut(&[u8])) {
-        const ALPHABET: &[u8] = b" :[]<>\"\\-.,*#0123456789abcTZ\xef\xbb\xbf\xff\n";
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for round in 0..rounds {
-            let mut line = seeds[round % seeds.len()].to_vec();
-            for _ in 0..1 + next() % 4 {
-                let at = if line.is_empty() { 0 } else { (next() % line.len() as u64) as usize };
-                let byte = ALPHABET[(next() % ALPHABET.len() as u64) as usize];
-                match next() % 4 {
-                    0 if !line.is_empty() => line[at] = byte,
-                    1 => line.insert(at, byte),
-                    2 if !line.is_empty() => {
-                        line.remove(at);
-                    }
-                    _ => line.truncate(at),
-                }
-            }
-            check(&line);
-        }
     }
 
     fn apache(line: &str) -> ApacheError<'_> {

@@ -650,12 +650,13 @@ pub(crate) fn is_frame_padding(rest: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// Deterministic mutations of `seeds` (byte flips towards the characters the grammar
-    /// cares about, insertions, deletions, truncations): `check` runs on each.
-    fn mutate_all(seeds: &[&[u8]], rounds: usize, mut check: impl FnMut(&[u8])) {
+    /// cares about, insertions, deletions, truncations): `check` runs on each. The error-log
+    /// tests use it too.
+    pub(in crate::logs::format) fn mutate_all(seeds: &[&[u8]], rounds: usize, mut check: impl FnMut(&[u8])) {
         const ALPHABET: &[u8] = b" :[]<>\"\\-.,*#0123456789abcTZ\xef\xbb\xbf\xff\n";
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = move || {
