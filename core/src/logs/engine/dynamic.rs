@@ -244,6 +244,7 @@ pub(crate) fn unique_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
 }
 
 /// A value of one JSON line being stored.
+#[derive(Clone, Copy)]
 enum Value<'v> {
     Int(i64),
     Float(f64),
@@ -332,7 +333,7 @@ impl Engine {
         limit: usize,
         pools: &mut [Option<&mut StringPool>],
     ) -> Result<(), Failure> {
-        Self::check_utf8_dynamic(line, limit)?;
+        Self::check_utf8(line, limit)?;
         let scanned = self.dynamic.scan(line);
         self.dynamic.scanned = None;
         scanned.map_err(|(error, at)| fail(error, at))?;
@@ -365,10 +366,6 @@ impl Engine {
         }
         self.dynamic.field_columns = field_columns;
         result
-    }
-
-    fn check_utf8_dynamic(line: &[u8], limit: usize) -> Result<(), Failure> {
-        if limit < line.len() { Err(fail(RowError::InvalidUtf8, limit)) } else { Ok(()) }
     }
 
     fn store_logfmt(
@@ -497,15 +494,7 @@ impl Engine {
                 let bytes: &[u8] = match &value {
                     Value::Text(t) => t,
                     other => {
-                        push_text(
-                            &mut text,
-                            match other {
-                                Value::Int(i) => Value::Int(*i),
-                                Value::Float(x) => Value::Float(*x),
-                                Value::Bool(b) => Value::Bool(*b),
-                                Value::Text(t) => Value::Text(t),
-                            },
-                        );
+                        push_text(&mut text, *other);
                         &text
                     }
                 };

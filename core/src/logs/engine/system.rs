@@ -13,7 +13,7 @@ type Pools<'a, 'p> = &'a mut [Option<&'p mut StringPool>];
 impl Engine {
     /// With `strict_utf8`, a line that is not UTF-8 fails as a whole (`limit` is where the
     /// invalid bytes start; the line's length otherwise).
-    fn check_utf8(line: &[u8], limit: usize) -> Result<(), Failure> {
+    pub(super) fn check_utf8(line: &[u8], limit: usize) -> Result<(), Failure> {
         if limit < line.len() { Err(fail(RowError::InvalidUtf8, limit)) } else { Ok(()) }
     }
 
