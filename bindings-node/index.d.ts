@@ -81,8 +81,8 @@ export declare function __debugRaise(code: string, message: string, line?: numbe
  * The CPU features detected at run time and the SIMD level ferrule uses.
  *
  * The level can be capped with the environment variable `FERRULE_MAX_ISA`, read once, at
- * ferrule's first use in the process. Throws an `Error` with
- * `code === 'FERRULE_INVALID_ARGUMENT'` when it holds an unknown level.
+ * ferrule's first use in the process. A value that names no level of this CPU (a typo) is ignored
+ * with one warning line on stderr.
  */
 export declare function capabilities(): Capabilities
 

@@ -493,9 +493,9 @@ ferrule_status ferrule_last_error_message(char *buf, size_t len, size_t *out_len
 // Detects the CPU features and the SIMD level ferrule uses, into `*out`.
 //
 // `FERRULE_MAX_ISA` (environment) caps the level; it is read once, at ferrule's first use in the
-// process, like the kernels' dispatch table. Fails with `FERRULE_STATUS_INVALID_ARGUMENT` when it
-// holds an unknown level, and `FERRULE_STATUS_NULL_POINTER` when `out` is NULL; `*out` is left
-// untouched on failure. Thread-safe.
+// process, like the kernels' dispatch table. A value that names no level of this CPU (a typo)
+// is ignored with one warning line on stderr. Fails with `FERRULE_STATUS_NULL_POINTER` when `out`
+// is NULL; `*out` is left untouched on failure. Thread-safe.
 //
 // # Safety
 // `out` must be NULL or valid for a write of one `ferrule_cpu_capabilities`.

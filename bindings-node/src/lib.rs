@@ -29,12 +29,12 @@ pub fn version() -> Result<String> {
 /// The CPU features detected at run time and the SIMD level ferrule uses.
 ///
 /// The level can be capped with the environment variable `FERRULE_MAX_ISA`, read once, at
-/// ferrule's first use in the process. Throws an `Error` with
-/// `code === 'FERRULE_INVALID_ARGUMENT'` when it holds an unknown level.
+/// ferrule's first use in the process. A value that names no level of this CPU (a typo) is ignored
+/// with one warning line on stderr.
 #[napi(catch_unwind)]
 pub fn capabilities() -> Result<Capabilities> {
     run(|| {
-        let caps = ferrule_core::capabilities()?;
+        let caps = ferrule_core::capabilities();
         Ok(Capabilities {
             isa: caps.isa.name().to_owned(),
             features: caps.features.iter().map(|name| (*name).to_owned()).collect(),

@@ -441,7 +441,9 @@ impl View<'_> {
         if self.is_aligned() {
             // SAFETY: `len` elements of `T` (kind checked above, or bounds-checked as `T` by
             // `claimed`) at `data`, which is aligned (checked) and non-null (len > 0); the memory
-            // stays valid and unchanged for the call (see `View`).
+            // stays valid for the call (see `View`), and no JS runs on this thread meanwhile. A
+            // `SharedArrayBuffer` that another worker writes during the call would be a data race:
+            // the caller's contract, as for the async tasks' shared inputs (module docs).
             Ok(Cow::Borrowed(unsafe { std::slice::from_raw_parts(data, self.len) }))
         } else {
             // SAFETY: as above, read element by element without the alignment requirement.
@@ -465,7 +467,8 @@ impl View<'_> {
         }
         if self.is_aligned() && !inputs.iter().flatten().any(|input| input.overlaps(self)) {
             // SAFETY: `len` aligned, non-null elements of `T` (as in `slice`), sharing no byte
-            // with any input slice (checked); nothing else reads or writes them during the call.
+            // with any input slice (checked); no JS runs on this thread during the call (another
+            // worker touching a `SharedArrayBuffer` output meanwhile: as in `slice`).
             let out = unsafe { std::slice::from_raw_parts_mut(self.data.cast::<T>(), self.len) };
             return compute(out);
         }
@@ -835,7 +838,7 @@ fn output<T: Float>(
             Ok(None)
         }
         None => {
-            let mut values = vec![T::ZERO; len];
+            let mut values = ferrule_core::alloc::try_filled(len, T::ZERO)?;
             compute(&mut values)?;
             Ok(Some(T::to_js(values)))
         }
@@ -932,8 +935,8 @@ fn topk_values<T: Element>(
     threads: Option<usize>,
 ) -> CoreResult<(Vec<u32>, Vec<T>)> {
     let len = topk_shape(queries, database, k)?;
-    let mut indices = vec![0usize; len];
-    let mut values = vec![T::ZERO; len];
+    let mut indices = ferrule_core::alloc::try_filled(len, 0usize)?;
+    let mut values = ferrule_core::alloc::try_filled(len, T::ZERO)?;
     vector::with_threads(threads, || {
         vector::topk(queries, database, k, metric, precision, &mut indices, &mut values)
     })??;
@@ -1115,7 +1118,7 @@ impl<T: Float> Task for CdistTask<T> {
         let (metric, precision) = (batch.metric, batch.precision);
         let output = contained(|| {
             let (a, b) = batch.matrices()?;
-            let mut values = vec![T::ZERO; cells(a.rows(), b.rows())?];
+            let mut values = ferrule_core::alloc::try_filled(cells(a.rows(), b.rows())?, T::ZERO)?;
             vector::with_threads(batch.threads, || vector::cdist(&a, &b, metric, precision, &mut values))??;
             Ok(values)
         });

@@ -264,7 +264,9 @@ impl Input<'_> {
 
 /// The UTF-8 of each `str` in `items`, in one pass.
 fn objects(py: Python<'_>, items: &Bound<'_, PyAny>, nulls: Nulls) -> PyResult<Chunk<'static>> {
-    let capacity = items.len().unwrap_or(0);
+    // `len()` is only a hint: a sequence's `__len__` may claim more items than it yields, and
+    // reserving for a claimed 2**40 items would abort the process. Capped, the rest grows.
+    let capacity = items.len().unwrap_or(0).min(1 << 20);
     let mut ends: Vec<usize> = Vec::with_capacity(capacity);
     // Room for values of 16 bytes on average; more is a few doublings.
     let mut data: Vec<u8> = Vec::with_capacity(capacity * 16);

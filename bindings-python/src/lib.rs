@@ -24,11 +24,12 @@ fn version(py: Python<'_>) -> PyResult<&'static str> {
 ///
 /// Returns ``{"isa": "avx512" | "avx2" | "neon" | "scalar", "features": [...]}``. The level can be
 /// capped with the environment variable ``FERRULE_MAX_ISA``, read once, at ferrule's first use in
-/// the process; an unknown value raises ``InvalidArgumentError``.
+/// the process; a value that names no level of this CPU (a typo) is ignored with one warning line
+/// on stderr.
 #[pyfunction]
 fn capabilities(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     guarded(py, || {
-        let caps = ferrule_core::capabilities().map_err(|err| to_py_err(py, &err))?;
+        let caps = ferrule_core::capabilities();
         let dict = PyDict::new(py);
         dict.set_item("isa", caps.isa.name())?;
         dict.set_item("features", &caps.features)?;

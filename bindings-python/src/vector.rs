@@ -18,7 +18,7 @@ use crate::input::type_name;
 use ferrule_core::vector::{self as kernels, Element, Matrix, Metric, Precision};
 use ferrule_core::{Error, Result};
 use numpy::npyffi::{self, NPY_ARRAY_C_CONTIGUOUS, NPY_ARRAY_WRITEABLE, NPY_TYPES, NpyTypes, PyArrayObject};
-use numpy::{IxDyn, PyArrayDyn, PyArrayMethods};
+use numpy::{IxDyn, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods};
 use pyo3::buffer::PyUntypedBuffer;
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -548,22 +548,57 @@ impl<'py> Output<'py> {
     /// freed) and zeroed here, rather than `numpy.zeros` (calloc, which for large arrays maps
     /// fresh pages: a page fault per 4 KiB inside the kernel, ~0.5 ms for a 1000 x 1000 cdist).
     fn new(py: Python<'py>, dtype: Dtype, shape: &[usize]) -> PyResult<Output<'py>> {
-        fn make<'py, T: Float>(py: Python<'py>, shape: &[usize]) -> (Bound<'py, PyAny>, *mut u8) {
-            // SAFETY: the array is uninitialized until the write below, and nothing reads it
-            // before: it has not been handed to Python or to any slice yet.
-            let array = unsafe { PyArrayDyn::<T>::new(py, IxDyn(shape), false) };
-            let len: usize = shape.iter().product();
+        fn make<'py, T: Float>(py: Python<'py>, shape: &[usize]) -> PyResult<(Bound<'py, PyAny>, *mut u8)> {
+            let len = shape.iter().try_fold(1usize, |len, &n| len.checked_mul(n));
+            let bytes = len.and_then(|len| len.checked_mul(std::mem::size_of::<T>()));
+            let (Some(len), Some(_)) = (len, bytes.filter(|&bytes| bytes <= isize::MAX as usize)) else {
+                return Err(to_py_err(
+                    py,
+                    &Error::capacity(format!("an output of shape {} overflows", shape_text(shape))),
+                ));
+            };
+            let mut dims: Vec<npyffi::npy_intp> = shape.iter().map(|&n| n as npyffi::npy_intp).collect();
+            // SAFETY: the C API of NumPy's `PyArray_NewFromDescr`, as numpy's own `PyArray::new`
+            // calls it: a type object and a descriptor reference (stolen) from NumPy, `dims`
+            // holds `dims.len()` sizes whose product fits `isize` in bytes (checked above), and
+            // NULL strides/data/obj ask for a new C-contiguous array. Unlike `PyArray::new` this
+            // returns NULL with a Python error set when malloc fails, instead of panicking.
+            let raw = unsafe {
+                npyffi::PY_ARRAY_API.PyArray_NewFromDescr(
+                    py,
+                    npyffi::get_type_object(py, NpyTypes::PyArray_Type),
+                    <T as numpy::Element>::get_dtype(py).into_dtype_ptr(),
+                    dims.len() as std::os::raw::c_int,
+                    dims.as_mut_ptr(),
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                    0,
+                    std::ptr::null_mut(),
+                )
+            };
+            // SAFETY: `raw` is a new (owned) reference or NULL with an error set.
+            let array = unsafe { Bound::from_owned_ptr_or_err(py, raw) }.map_err(|err| {
+                if err.is_instance_of::<pyo3::exceptions::PyMemoryError>(py) {
+                    let message = format!("cannot allocate an output of shape {}", shape_text(shape));
+                    to_py_err(py, &Error::capacity(message))
+                } else {
+                    err
+                }
+            })?;
+            let array = array.cast_into::<PyArrayDyn<T>>()?;
             if len > 0 {
                 // SAFETY: a fresh C-contiguous array of `len` elements of `T` owns `len *
-                // size_of::<T>()` writable bytes at `data()`; all-zero bits are a valid float.
+                // size_of::<T>()` writable bytes at `data()`, and nothing reads it before this
+                // write (it has not been handed to Python or to any slice); all-zero bits are a
+                // valid float.
                 unsafe { std::ptr::write_bytes(array.data(), 0, len) };
             }
             let data = array.data().cast::<u8>();
-            (array.into_any(), data)
+            Ok((array.into_any(), data))
         }
         let (object, data) = match dtype {
-            Dtype::F32 => make::<f32>(py, shape),
-            Dtype::F64 => make::<f64>(py, shape),
+            Dtype::F32 => make::<f32>(py, shape)?,
+            Dtype::F64 => make::<f64>(py, shape)?,
         };
         let len = shape.iter().product::<usize>();
         let ptr = match NonNull::new(data) {

@@ -24,11 +24,15 @@ def cargo_version() -> str:
     return version
 
 
-# Prints what capabilities() gives, or the exception it raises, as JSON.
+# Prints what capabilities() gives, or the exception it raises, as JSON; asks twice and runs a
+# kernel, so that a warning printed more than once would show.
 _PROBE = """
 import json, ferrule
 try:
-    print(json.dumps({"ok": ferrule.capabilities()}))
+    first = ferrule.capabilities()
+    assert ferrule.capabilities() == first
+    assert ferrule.vector.dot([1.0, 2.0, 3.0], [4.0, 5.0, 6.0]) == 32.0
+    print(json.dumps({"ok": first}))
 except ferrule.FerruleError as err:
     print(json.dumps({"error": type(err).__name__, "code": err.code, "message": str(err),
                       "is_value_error": isinstance(err, ValueError)}))
@@ -37,7 +41,8 @@ except ferrule.FerruleError as err:
 
 @pytest.fixture
 def capabilities_with() -> Callable[[str | None], dict[str, Any]]:
-    """capabilities() in a fresh interpreter with FERRULE_MAX_ISA set (or unset, for None).
+    """capabilities() in a fresh interpreter with FERRULE_MAX_ISA set (or unset, for None),
+    plus what the interpreter wrote to stderr (under "stderr").
 
     A subprocess, because ferrule reads the variable once per process, at first use.
     """
@@ -50,6 +55,7 @@ def capabilities_with() -> Callable[[str | None], dict[str, Any]]:
             [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True
         )
         result: dict[str, Any] = json.loads(out.stdout)
+        result["stderr"] = out.stderr
         return result
 
     return probe

@@ -7,6 +7,7 @@
 use crate::error::{Error, Result};
 use std::ffi::{CStr, OsStr};
 use std::fmt;
+use std::io::Write;
 use std::sync::OnceLock;
 
 /// The environment variable that caps the SIMD level.
@@ -222,12 +223,35 @@ pub fn detect(max_isa: Option<&OsStr>) -> Result<Capabilities> {
 /// use, like the kernels' dispatch table (so the two always agree). Setting the variable later in
 /// the process has no effect.
 ///
-/// Errors with `FERRULE_INVALID_ARGUMENT` when the variable holds an unknown level, one of
-/// another architecture, or non-UTF-8 bytes, so that a typo is reported instead of silently
-/// ignored.
-pub fn capabilities() -> Result<&'static Capabilities> {
-    static SELECTED: OnceLock<Result<Capabilities>> = OnceLock::new();
-    SELECTED.get_or_init(|| detect(std::env::var_os(MAX_ISA_ENV).as_deref())).as_ref().map_err(Clone::clone)
+/// A value that names no level of this CPU architecture (a typo, another architecture's level,
+/// non-UTF-8 bytes) does not make anything fail: ferrule runs as if the variable were unset and
+/// writes one warning line to stderr, once per process (see [`detect_or_fallback`]).
+pub fn capabilities() -> &'static Capabilities {
+    static SELECTED: OnceLock<Capabilities> = OnceLock::new();
+    SELECTED.get_or_init(|| {
+        let (caps, warning) = detect_or_fallback(std::env::var_os(MAX_ISA_ENV).as_deref());
+        if let Some(warning) = warning {
+            // Ignoring a failed write: a host whose stderr is closed still gets working kernels,
+            // and `eprintln!` would panic instead.
+            let _ = writeln!(std::io::stderr(), "{warning}");
+        }
+        caps
+    })
+}
+
+/// [`detect`], falling back to the uncapped level when the cap is invalid, with the warning to
+/// show (one line, starting `ferrule: warning: FERRULE_MAX_ISA`). The cap is a debugging aid, so
+/// a bad value must not take down a process that would run fine without it.
+pub fn detect_or_fallback(max_isa: Option<&OsStr>) -> (Capabilities, Option<String>) {
+    match detect(max_isa) {
+        Ok(caps) => (caps, None),
+        Err(err) => {
+            let features = detected_features();
+            let isa = best_isa(&features);
+            let warning = format!("ferrule: warning: {}; ignored, using {isa}", err.message());
+            (Capabilities { isa, features }, Some(warning))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -309,10 +333,34 @@ mod tests {
     }
 
     #[test]
+    fn an_invalid_cap_falls_back_with_one_warning() {
+        let (unset, none) = detect_or_fallback(None);
+        assert_eq!(none, None);
+        let mut bad: Vec<&OsStr> = vec![OsStr::new("avx3"), OsStr::new("garbage \u{1F600}")];
+        let other_arch = if cfg!(target_arch = "x86_64") { "neon" } else { "avx2" };
+        bad.push(OsStr::new(other_arch));
+        #[cfg(unix)]
+        let non_utf8 = {
+            use std::os::unix::ffi::OsStrExt;
+            OsStr::from_bytes(b"avx\xff")
+        };
+        #[cfg(unix)]
+        bad.push(non_utf8);
+        for value in bad {
+            let (caps, warning) = detect_or_fallback(Some(value));
+            assert_eq!(caps, unset, "{value:?}: the level of an unset variable");
+            let warning = warning.unwrap_or_default();
+            assert!(warning.starts_with("ferrule: warning: FERRULE_MAX_ISA"), "{warning}");
+            assert!(warning.ends_with(&format!("ignored, using {}", unset.isa)), "{warning}");
+            assert!(!warning.contains('\n'), "one line: {warning}");
+        }
+        let (capped, warning) = detect_or_fallback(Some(OsStr::new("scalar")));
+        assert_eq!((capped.isa, warning), (Isa::Scalar, None));
+    }
+
+    #[test]
     fn capabilities_are_selected_once() {
-        let first = capabilities().map(|c| c as *const Capabilities);
-        let second = capabilities().map(|c| c as *const Capabilities);
-        assert_eq!(first, second);
+        assert!(std::ptr::eq(capabilities(), capabilities()));
     }
 
     #[cfg(target_arch = "x86_64")]

@@ -1,6 +1,7 @@
 //! ferrule-core: all of ferrule's logic, in pure Rust. The Python, Node and C bindings only
 //! convert arguments, release their runtime's lock for long work and map [`Error`]s.
 
+pub mod alloc;
 pub mod capabilities;
 pub mod error;
 pub mod logs;

@@ -119,15 +119,6 @@ fn init<V: Copy>(slots: &mut [MaybeUninit<V>], value: V) -> &mut [V] {
     unsafe { &mut *(std::ptr::from_mut(slots) as *mut [V]) }
 }
 
-/// Fails now, rather than after the output was initialized, if the kernels of `precision` cannot
-/// be set up (an unknown `FERRULE_MAX_ISA` level) and there is work to do.
-fn ready(precision: Precision, cells: usize) -> Result<(), Failure> {
-    if cells > 0 && precision == Precision::Fast {
-        vector::active_isa()?;
-    }
-    Ok(())
-}
-
 /// Runs `work` on `threads` threads (0: all cores).
 fn run(threads: usize, work: impl FnOnce() -> ferrule_core::Result<()> + Send) -> Result<(), Failure> {
     vector::with_threads(Some(threads), work)??;
@@ -151,15 +142,22 @@ unsafe fn one_to_many<T: Element>(
     out_capacity: usize,
 ) -> Result<(), Failure> {
     let metric = metric_from(metric)?;
-    // SAFETY (these four): the caller contract of the exports.
+    // SAFETY: `options` is NULL (the defaults) or valid for reads of one `ferrule_vec_options` (caller
+    // contract).
     let (precision, threads) = unsafe { options_from(options) }?;
+    // SAFETY: `query` is NULL (refused unless `dim` is 0) or valid for reads of `dim` elements (caller
+    // contract).
     let query_view = unsafe { in_slice(query, dim, "query") }?;
+    // SAFETY: `matrix` is valid for reads of `(rows - 1) * stride + dim` elements (none when `rows` is 0),
+    // and NULL only when that span is 0 (caller contract).
     let (table, span) = unsafe { matrix_from(matrix, rows, dim, stride, "matrix") }?;
+    // SAFETY: `out` is NULL or valid for writes of `out_capacity` elements (caller contract); only checked
+    // here.
     unsafe { check_out(out, out_capacity, rows, "out") }?;
     disjoint(out, rows, "out", query, dim, "query")?;
     disjoint(out, rows, "out", matrix, span, "matrix")?;
-    ready(precision, rows)?;
-    // SAFETY: checked above, and disjoint from both inputs.
+    // SAFETY: `check_out` passed for `rows` elements (non-NULL unless 0, aligned, sized), the caller
+    // made them writable, and `disjoint` showed that neither input shares them.
     let out = unsafe { slots(out, rows) };
     run(threads, move || vector::one_to_many(query_view, &table, metric, precision, init(out, T::ZERO)))
 }
@@ -242,18 +240,25 @@ unsafe fn cdist<T: Element>(
     out_capacity: usize,
 ) -> Result<(), Failure> {
     let metric = metric_from(metric)?;
-    // SAFETY (these four): the caller contract of the exports.
+    // SAFETY: `options` is NULL (the defaults) or valid for reads of one `ferrule_vec_options` (caller
+    // contract).
     let (precision, threads) = unsafe { options_from(options) }?;
+    // SAFETY: `a` is valid for reads of `(a_rows - 1) * a_stride + dim` elements (none when `a_rows` is 0),
+    // and NULL only when that span is 0 (caller contract).
     let (a_matrix, a_span) = unsafe { matrix_from(a, a_rows, dim, a_stride, "a") }?;
+    // SAFETY: `b` is valid for reads of `(b_rows - 1) * b_stride + dim` elements (none when `b_rows` is 0),
+    // and NULL only when that span is 0 (caller contract).
     let (b_matrix, b_span) = unsafe { matrix_from(b, b_rows, dim, b_stride, "b") }?;
     let cells = a_rows.checked_mul(b_rows).ok_or_else(|| {
         Error::invalid_argument(format!("{a_rows} x {b_rows} pairs exceed the address space"))
     })?;
+    // SAFETY: `out` is NULL or valid for writes of `out_capacity` elements (caller contract); only checked
+    // here.
     unsafe { check_out(out, out_capacity, cells, "out") }?;
     disjoint(out, cells, "out", a, a_span, "a")?;
     disjoint(out, cells, "out", b, b_span, "b")?;
-    ready(precision, cells)?;
-    // SAFETY: checked above, and disjoint from both inputs.
+    // SAFETY: `check_out` passed for `cells` elements (non-NULL unless 0, aligned, sized), the caller
+    // made them writable, and `disjoint` showed that neither input shares them.
     let out = unsafe { slots(out, cells) };
     run(threads, move || vector::cdist(&a_matrix, &b_matrix, metric, precision, init(out, T::ZERO)))
 }
@@ -339,9 +344,14 @@ unsafe fn topk<T: Element>(
     out_capacity: usize,
 ) -> Result<(), Failure> {
     let metric = metric_from(metric)?;
-    // SAFETY (these five): the caller contract of the exports.
+    // SAFETY: `options` is NULL (the defaults) or valid for reads of one `ferrule_vec_options` (caller
+    // contract).
     let (precision, threads) = unsafe { options_from(options) }?;
+    // SAFETY: `queries` is valid for reads of `(n_queries - 1) * queries_stride + dim` elements (none when
+    // `n_queries` is 0), and NULL only when that span is 0 (caller contract).
     let (q, q_span) = unsafe { matrix_from(queries, n_queries, dim, queries_stride, "queries") }?;
+    // SAFETY: `database` is valid for reads of `(database_rows - 1) * database_stride + dim` elements (none
+    // when `database_rows` is 0), and NULL only when that span is 0 (caller contract).
     let (db, db_span) = unsafe { matrix_from(database, database_rows, dim, database_stride, "database") }?;
     if k > database_rows {
         return Err(
@@ -351,16 +361,21 @@ unsafe fn topk<T: Element>(
     let cells = n_queries.checked_mul(k).ok_or_else(|| {
         Error::invalid_argument(format!("{n_queries} queries x k = {k} exceed the address space"))
     })?;
+    // SAFETY: `out_indices` is NULL or valid for writes of `out_capacity` elements (caller contract); only
+    // checked here.
     unsafe { check_out(out_indices, out_capacity, cells, "out_indices") }?;
+    // SAFETY: `out_distances` is NULL or valid for writes of `out_capacity` elements (caller contract); only
+    // checked here.
     unsafe { check_out(out_distances, out_capacity, cells, "out_distances") }?;
     disjoint(out_indices, cells, "out_indices", out_distances, cells, "out_distances")?;
     disjoint(out_indices, cells, "out_indices", queries, q_span, "queries")?;
     disjoint(out_indices, cells, "out_indices", database, db_span, "database")?;
     disjoint(out_distances, cells, "out_distances", queries, q_span, "queries")?;
     disjoint(out_distances, cells, "out_distances", database, db_span, "database")?;
-    ready(precision, cells)?;
-    // SAFETY (both): checked above, disjoint from the inputs and from each other.
+    // SAFETY: `check_out` passed for `cells` elements (non-NULL unless 0, aligned, sized) and the
+    // caller made them writable; `disjoint` showed no input and not `out_distances` shares them.
     let indices = unsafe { slots(out_indices, cells) };
+    // SAFETY: as for `indices`: checked, writable, and disjoint from the inputs and `out_indices`.
     let distances = unsafe { slots(out_distances, cells) };
     run(threads, move || {
         vector::topk(&q, &db, k, metric, precision, init(indices, 0), init(distances, T::ZERO))
@@ -465,4 +480,125 @@ pub unsafe extern "C" fn ferrule_vec_topk_f64(
             out_capacity,
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Edges of the blocks above that the C tests (`test_vector.c`: exact-span matrices, `k` =
+    //! rows, NULLs, overflowing sizes) do not reach: a misaligned `options`, the last element of
+    //! a strided matrix that ends at its allocation, and outputs of exactly the needed capacity.
+    use super::*;
+    use crate::status::ferrule_status::*;
+    use crate::vector::ferrule_metric::*;
+    use std::ptr::{null, null_mut};
+
+    #[test]
+    fn a_misaligned_options_struct_is_refused_unread() {
+        // Room for an options struct one byte past an aligned address.
+        let storage = [0u64; 4];
+        // SAFETY: one byte into a 32-byte local array.
+        let options = unsafe { storage.as_ptr().cast::<u8>().add(1) }.cast::<ferrule_vec_options>();
+        let q = [1.0f32];
+        let mut out = [7.0f32];
+        // SAFETY: test data: valid one-element arrays; the misaligned options must be refused.
+        let status = unsafe {
+            ferrule_vec_one_to_many_f32(q.as_ptr(), 1, q.as_ptr(), 1, 1, 0, options, out.as_mut_ptr(), 1)
+        };
+        assert_eq!((status, out[0]), (FERRULE_STATUS_INVALID_ARGUMENT, 7.0));
+    }
+
+    #[test]
+    fn the_last_row_ends_at_the_allocation_and_outputs_fill_exactly() {
+        // 3 rows of 5 with stride 7: the matrix spans (3 - 1) * 7 + 5 = 19 elements, allocated
+        // exactly, so the last row's last element is the allocation's last (an over-read leaves it).
+        let (rows, dim, stride) = (3usize, 5usize, 7usize);
+        let span = (rows - 1) * stride + dim;
+        let mut matrix = vec![f64::NAN; span];
+        for r in 0..rows {
+            for d in 0..dim {
+                matrix[r * stride + d] = (r * 10 + d) as f64;
+            }
+        }
+        let query = vec![1.0f64; dim];
+        let mut out = vec![0.0f64; rows];
+        // SAFETY: test data: `matrix` holds exactly its span, `query` `dim`, `out` `rows` elements.
+        let status = unsafe {
+            ferrule_vec_one_to_many_f64(
+                query.as_ptr(),
+                dim,
+                matrix.as_ptr(),
+                rows,
+                stride,
+                FERRULE_METRIC_DOT as u32,
+                null(),
+                out.as_mut_ptr(),
+                rows,
+            )
+        };
+        assert_eq!(status, FERRULE_STATUS_OK);
+        // Row r sums r * 10 * 5 + (0 + 1 + 2 + 3 + 4); the padding (NaN) is never read.
+        assert_eq!(out, [10.0, 60.0, 110.0]);
+        let mut cells = vec![0.0f64; rows * rows];
+        // SAFETY: as above; `cells` holds exactly rows * rows elements.
+        let status = unsafe {
+            ferrule_vec_cdist_f64(
+                matrix.as_ptr(),
+                rows,
+                stride,
+                matrix.as_ptr(),
+                rows,
+                stride,
+                dim,
+                FERRULE_METRIC_MANHATTAN as u32,
+                null(),
+                cells.as_mut_ptr(),
+                rows * rows,
+            )
+        };
+        assert_eq!(status, FERRULE_STATUS_OK);
+        assert_eq!(cells[rows * rows - 1], 0.0, "the last cell: the last row against itself");
+        assert_eq!(cells[rows - 1], 100.0, "row 0 against the last row: 5 columns, 20 apart");
+        // k = rows, outputs of exactly n_queries * k.
+        let (mut indices, mut distances) = (vec![usize::MAX; rows], vec![0.0f64; rows]);
+        // SAFETY: as above; both outputs hold exactly `rows` elements.
+        let status = unsafe {
+            ferrule_vec_topk_f64(
+                query.as_ptr(),
+                1,
+                dim,
+                matrix.as_ptr(),
+                rows,
+                stride,
+                dim,
+                rows,
+                FERRULE_METRIC_DOT as u32,
+                null(),
+                indices.as_mut_ptr(),
+                distances.as_mut_ptr(),
+                rows,
+            )
+        };
+        assert_eq!((status, indices, distances), (FERRULE_STATUS_OK, vec![2, 1, 0], vec![110.0, 60.0, 10.0]));
+        // A stride below `dim` (rows that would overlap) is refused before any read or write.
+        let mut out = vec![7.0f64; rows];
+        // SAFETY: as above; the bad stride is refused unread.
+        let status = unsafe {
+            ferrule_vec_one_to_many_f64(
+                query.as_ptr(),
+                dim,
+                matrix.as_ptr(),
+                rows,
+                dim - 1,
+                0,
+                null(),
+                out.as_mut_ptr(),
+                rows,
+            )
+        };
+        assert_eq!((status, out), (FERRULE_STATUS_INVALID_ARGUMENT, vec![7.0; rows]));
+        // SAFETY: no rows: every pointer may be NULL and nothing is read or written.
+        let status =
+            unsafe { ferrule_vec_one_to_many_f64(null(), 0, null(), 0, 0, 0, null(), null_mut(), 0) };
+        assert_eq!(status, FERRULE_STATUS_OK);
+    }
 }

@@ -49,8 +49,8 @@ def capabilities() -> Capabilities:
     """The CPU features detected at run time and the SIMD level ferrule uses.
 
     The level can be capped with the environment variable ``FERRULE_MAX_ISA``
-    (``scalar``, ``avx2``, ``avx512``, ``neon``); an unknown value raises
-    ``InvalidArgumentError``.
+    (``scalar``, ``avx2``, ``avx512``, ``neon``); a value that names no level of this
+    CPU is ignored with one warning line on stderr.
     """
 
 @final

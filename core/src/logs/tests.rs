@@ -407,7 +407,7 @@ fn batches_keep_dictionary_codes_stable() {
     assert_eq!(first.num_rows() + second.num_rows(), whole.num_rows());
     let clients = |t: &LogTable| match t.require("client").unwrap().data() {
         ColumnData::Dictionary { codes, .. } => codes.clone(),
-        _ => unreachable!(),
+        _ => panic!("client is a dictionary column"),
     };
     let mut codes = clients(&first);
     codes.extend(clients(&second));

@@ -29,20 +29,20 @@ fn same_len(what: &str, lengths: &[usize]) -> Result<()> {
 /// Sum of the elements in the input type over 16 lanes (the same result on every SIMD level).
 /// [`Precision::sum`](super::Precision::sum) offers a double-double sum.
 pub fn sum<T: Element>(x: &[T]) -> T {
-    Loops::active_or_portable().sum(x)
+    Loops::active().sum(x)
 }
 
 /// The arithmetic mean, accumulated in `f64` whatever the input type.
 pub fn mean<T: Element>(x: &[T]) -> Result<f64> {
     non_empty(x, "mean")?;
-    Ok(Loops::active()?.sum_f64(x) / x.len() as f64)
+    Ok(Loops::active().sum_f64(x) / x.len() as f64)
 }
 
 /// The index of the extreme element: the first NaN if there is one, else the first of the
 /// smallest (`LESS`) or largest.
 fn arg_extreme<T: Element, const LESS: bool>(x: &[T], what: &str) -> Result<usize> {
     non_empty(x, what)?;
-    let loops = Loops::active()?;
+    let loops = Loops::active();
     let (best, nan) = if LESS { loops.min(x) } else { loops.max(x) };
     let found = match (nan, best) {
         (true, _) => loops.first_nan(x),
@@ -75,42 +75,42 @@ pub fn max<T: Element>(x: &[T]) -> Result<T> {
 /// `out[i] = alpha * x[i]`.
 pub fn scale<T: Element>(x: &[T], alpha: T, out: &mut [T]) -> Result<()> {
     same_len("scale", &[x.len(), out.len()])?;
-    Loops::active()?.map(Map::Scale(alpha), x, &[], &[], out);
+    Loops::active().map(Map::Scale(alpha), x, &[], &[], out);
     Ok(())
 }
 
 /// `out[i] = a[i] + b[i]`.
 pub fn add<T: Element>(a: &[T], b: &[T], out: &mut [T]) -> Result<()> {
     same_len("add", &[a.len(), b.len(), out.len()])?;
-    Loops::active()?.map(Map::Add, a, b, &[], out);
+    Loops::active().map(Map::Add, a, b, &[], out);
     Ok(())
 }
 
 /// `out[i] = a[i] - b[i]`.
 pub fn subtract<T: Element>(a: &[T], b: &[T], out: &mut [T]) -> Result<()> {
     same_len("subtract", &[a.len(), b.len(), out.len()])?;
-    Loops::active()?.map(Map::Subtract, a, b, &[], out);
+    Loops::active().map(Map::Subtract, a, b, &[], out);
     Ok(())
 }
 
 /// `out[i] = a[i] * b[i]`.
 pub fn multiply<T: Element>(a: &[T], b: &[T], out: &mut [T]) -> Result<()> {
     same_len("multiply", &[a.len(), b.len(), out.len()])?;
-    Loops::active()?.map(Map::Multiply, a, b, &[], out);
+    Loops::active().map(Map::Multiply, a, b, &[], out);
     Ok(())
 }
 
 /// `out[i] = alpha * x[i] + y[i]` (BLAS axpy, into a separate output).
 pub fn axpy<T: Element>(alpha: T, x: &[T], y: &[T], out: &mut [T]) -> Result<()> {
     same_len("axpy", &[x.len(), y.len(), out.len()])?;
-    Loops::active()?.map(Map::Axpy(alpha), x, y, &[], out);
+    Loops::active().map(Map::Axpy(alpha), x, y, &[], out);
     Ok(())
 }
 
 /// `out[i] = a[i] * b[i] + c[i]` (multiply, then add: two roundings, the same on every CPU).
 pub fn fma<T: Element>(a: &[T], b: &[T], c: &[T], out: &mut [T]) -> Result<()> {
     same_len("fma", &[a.len(), b.len(), c.len(), out.len()])?;
-    Loops::active()?.map(Map::Fma, a, b, c, out);
+    Loops::active().map(Map::Fma, a, b, c, out);
     Ok(())
 }
 
@@ -122,7 +122,7 @@ pub fn normalize<T: Element>(x: &[T], out: &mut [T]) -> Result<()> {
         out.iter_mut().for_each(|o| *o = T::ZERO);
         return Ok(());
     }
-    Loops::active()?.map(Map::Divide(length), x, &[], &[], out);
+    Loops::active().map(Map::Divide(length), x, &[], &[], out);
     Ok(())
 }
 

@@ -243,14 +243,8 @@ pub(super) struct Loops {
 
 impl Loops {
     /// The loops of the active level.
-    pub(super) fn active() -> crate::Result<Loops> {
-        Ok(Loops { isa: super::active_isa()? })
-    }
-
-    /// The loops of the active level, or the portable ones if the level cannot be determined
-    /// (an invalid `FERRULE_MAX_ISA`; the functions that return `Result` report that instead).
-    pub(super) fn active_or_portable() -> Loops {
-        Loops::active().unwrap_or(Loops { isa: Isa::Scalar })
+    pub(super) fn active() -> Loops {
+        Loops { isa: super::active_isa() }
     }
 
     /// The loops of `isa`, which must be a level this CPU supports.

@@ -318,25 +318,21 @@ fn every_supported_level() -> Vec<Tables> {
     Isa::ALL.into_iter().filter(|isa| isa.belongs_to_this_arch() && *isa <= best).map(tables_for).collect()
 }
 
-fn tables() -> Result<&'static Tables> {
+fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
-    if let Some(tables) = TABLES.get() {
-        return Ok(tables);
-    }
     // `capabilities()` applied FERRULE_MAX_ISA to what the CPU reported: always a level it has.
-    let isa = capabilities()?.isa;
-    Ok(TABLES.get_or_init(|| tables_for(isa)))
+    TABLES.get_or_init(|| tables_for(capabilities().isa))
 }
 
 /// The SIMD level the kernels run with.
-pub fn active_isa() -> Result<Isa> {
-    Ok(tables()?.isa)
+pub fn active_isa() -> Isa {
+    tables().isa
 }
 
 /// The kernels for `precision`.
 fn table<T: Element>(precision: Precision) -> Result<&'static Table<T>> {
     match precision {
-        Precision::Fast => Ok(T::table(tables()?)),
+        Precision::Fast => Ok(T::table(tables())),
         Precision::Accurate => Ok(T::table(&ACCURATE)),
     }
 }
