@@ -207,6 +207,7 @@ mod tests {
 
     fn last_error() -> String {
         let mut buf = vec![0 as c_char; 512];
+        // SAFETY: test data: NULL with 0, or a local buffer of that length.
         let len = unsafe { copy_last_error(buf.as_mut_ptr(), buf.len()) };
         let bytes: Vec<u8> = buf[..len.min(511)].iter().map(|&c| c as u8).collect();
         String::from_utf8(bytes).unwrap()
@@ -230,6 +231,7 @@ mod tests {
     #[test]
     fn null_out_params_are_reported_by_name() {
         let status = guard(|| {
+            // SAFETY: test data: NULL or a local array; oversized counts are refused unread.
             let out = unsafe { out_param::<u32>(std::ptr::null_mut(), "out") }?;
             out.write(1);
             Ok(())
@@ -241,11 +243,14 @@ mod tests {
     #[test]
     fn out_params_write_into_uninitialized_storage_only_when_asked() {
         let mut slot = std::mem::MaybeUninit::<String>::uninit();
+        // SAFETY: test data: NULL or a local array; oversized counts are refused unread.
         let out = unsafe { out_param(slot.as_mut_ptr(), "out") }.unwrap();
         out.write("written".to_owned());
+        // SAFETY: the call above succeeded, so it wrote the value.
         assert_eq!(unsafe { slot.assume_init() }, "written");
         let mut untouched = 7_u32;
         let status = guard(|| {
+            // SAFETY: test data: NULL or a local array; oversized counts are refused unread.
             let _out = unsafe { out_param(&mut untouched, "out") }?;
             Err(Error::invalid_argument("fails before writing").into())
         });
@@ -255,12 +260,15 @@ mod tests {
 
     #[test]
     fn in_slices_accept_null_only_when_empty() {
+        // SAFETY: test data: NULL or a local array; oversized counts are refused unread.
         let empty = unsafe { in_slice::<u8>(std::ptr::null(), 0, "ptr") }.unwrap();
         assert!(empty.is_empty());
+        // SAFETY: test data: NULL or a local array; oversized counts are refused unread.
         let status = guard(|| unsafe { in_slice::<u8>(std::ptr::null(), 1, "ptr") }.map(drop));
         assert_eq!(status, ferrule_status::FERRULE_STATUS_NULL_POINTER);
         assert_eq!(last_error(), "argument `ptr` must not be NULL");
         let data = [1u32, 2, 3];
+        // SAFETY: test data: NULL or a local array; oversized counts are refused unread.
         let got = unsafe { in_slice(data.as_ptr(), 2, "data") }.unwrap();
         assert_eq!(got, [1, 2]);
     }
@@ -268,15 +276,19 @@ mod tests {
     #[test]
     fn in_slices_reject_what_from_raw_parts_cannot_take() {
         let data = [0u32; 4];
+        // SAFETY: the offset stays inside the local array.
         let misaligned = unsafe { data.as_ptr().cast::<u8>().add(1) }.cast::<u32>();
+        // SAFETY: test data: NULL or a local array; oversized counts are refused unread.
         let status = guard(|| unsafe { in_slice(misaligned, 1, "offsets") }.map(drop));
         assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT);
         assert!(last_error().contains("`offsets` is not aligned"), "{}", last_error());
         // Never dereferenced: the size check fails first.
         for count in [usize::MAX, usize::MAX / 4, isize::MAX as usize / 4 + 1] {
+            // SAFETY: test data: NULL or a local array; oversized counts are refused unread.
             let status = guard(|| unsafe { in_slice(data.as_ptr(), count, "offsets") }.map(drop));
             assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT, "{count}");
         }
+        // SAFETY: test data: NULL or a local array; oversized counts are refused unread.
         let status = guard(|| unsafe { in_slice(data.as_ptr().cast::<u8>(), usize::MAX, "v") }.map(drop));
         assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT);
     }
@@ -284,9 +296,11 @@ mod tests {
     #[test]
     fn out_slices_write_a_prefix_into_uninitialized_storage() {
         let mut slots = [std::mem::MaybeUninit::<u32>::uninit(); 4];
+        // SAFETY: test data: NULL or a local array; oversized counts are refused unread.
         let out = unsafe { out_slice(slots.as_mut_ptr().cast::<u32>(), 3, "out_ids") }.unwrap();
         assert_eq!(out.len(), 3);
         out.write_prefix(&[7, 8]).unwrap();
+        // SAFETY: the call above succeeded, so it wrote the value.
         assert_eq!(unsafe { [slots[0].assume_init(), slots[1].assume_init()] }, [7, 8]);
     }
 
@@ -294,6 +308,7 @@ mod tests {
     fn out_slices_never_write_past_their_length() {
         let mut slots = [0x5555_5555_u32; 3];
         let status = guard(|| {
+            // SAFETY: test data: NULL or a local array; oversized counts are refused unread.
             let out = unsafe { out_slice(slots.as_mut_ptr(), 2, "out_ids") }?;
             out.write_prefix(&[1, 2, 3])
         });
@@ -303,15 +318,20 @@ mod tests {
 
     #[test]
     fn out_slices_accept_null_only_when_empty() {
+        // SAFETY: test data: NULL or a local array; oversized counts are refused unread.
         let out = unsafe { out_slice::<u32>(std::ptr::null_mut(), 0, "out_ids") }.unwrap();
         assert_eq!(out.len(), 0);
         out.write_prefix(&[]).unwrap();
+        // SAFETY: test data: NULL or a local array; oversized counts are refused unread.
         let status = guard(|| unsafe { out_slice::<u32>(std::ptr::null_mut(), 1, "out_ids") }.map(drop));
         assert_eq!(status, ferrule_status::FERRULE_STATUS_NULL_POINTER);
         let mut slots = [0u32; 2];
+        // SAFETY: the offset stays inside the local array.
         let misaligned = unsafe { slots.as_mut_ptr().cast::<u8>().add(2) }.cast::<u32>();
+        // SAFETY: test data: NULL or a local array; oversized counts are refused unread.
         let status = guard(|| unsafe { out_slice(misaligned, 1, "out_ids") }.map(drop));
         assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT);
+        // SAFETY: test data: NULL or a local array; oversized counts are refused unread.
         let status = guard(|| unsafe { out_slice(slots.as_mut_ptr(), usize::MAX / 2, "out_ids") }.map(drop));
         assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT);
     }
@@ -340,6 +360,7 @@ mod tests {
     fn truncation_never_splits_a_character() {
         let _ = guard(|| Err(Error::invalid_argument("ab\u{e9}cd").into())); // é is 2 bytes
         let mut buf = [0x55 as c_char; 4];
+        // SAFETY: test data: NULL with 0, or a local buffer of that length.
         let full_len = unsafe { copy_last_error(buf.as_mut_ptr(), buf.len()) };
         assert_eq!(full_len, 6);
         assert_eq!(buf.map(|c| c as u8), [b'a', b'b', 0, 0x55], "3 bytes would cut the \u{e9}");
@@ -349,15 +370,34 @@ mod tests {
     fn copies_truncate_and_terminate() {
         let _ = guard(|| Err(Error::invalid_argument("0123456789").into()));
         let mut small = [0x55 as c_char; 4];
+        // SAFETY: test data: NULL with 0, or a local buffer of that length.
         let full_len = unsafe { copy_last_error(small.as_mut_ptr(), small.len()) };
         assert_eq!(full_len, 10);
         assert_eq!(small.map(|c| c as u8), [b'0', b'1', b'2', 0]);
         // A length query with no buffer writes nothing.
+        // SAFETY: test data: NULL with 0, or a local buffer of that length.
         assert_eq!(unsafe { copy_last_error(std::ptr::null_mut(), 0) }, 10);
         let mut one = [0x55 as c_char; 1];
+        // SAFETY: test data: NULL with 0, or a local buffer of that length.
         assert_eq!(unsafe { copy_last_error(one.as_mut_ptr(), 0) }, 10);
         assert_eq!(one[0] as u8, 0x55, "len 0 must not write");
+        // SAFETY: test data: NULL with 0, or a local buffer of that length.
         unsafe { copy_last_error(one.as_mut_ptr(), 1) };
         assert_eq!(one[0], 0);
+    }
+
+    /// The last byte of the buffer: a buffer of exactly the message plus its NUL holds it all,
+    /// one byte less loses the message's last byte, never the NUL; no byte past `len` is written.
+    #[test]
+    fn the_terminating_nul_takes_the_last_byte() {
+        let _ = guard(|| Err(Error::invalid_argument("12345").into()));
+        let mut exact = [0x55 as c_char; 7];
+        // SAFETY: test data: a local buffer, of which only the first 6 bytes are offered.
+        assert_eq!(unsafe { copy_last_error(exact.as_mut_ptr(), 6) }, 5);
+        assert_eq!(exact.map(|c| c as u8), [b'1', b'2', b'3', b'4', b'5', 0, 0x55]);
+        let mut short = [0x55 as c_char; 6];
+        // SAFETY: as above, 5 bytes offered.
+        assert_eq!(unsafe { copy_last_error(short.as_mut_ptr(), 5) }, 5);
+        assert_eq!(short.map(|c| c as u8), [b'1', b'2', b'3', b'4', 0, 0x55]);
     }
 }

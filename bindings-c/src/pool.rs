@@ -101,9 +101,12 @@ pub unsafe extern "C" fn ferrule_pool_intern(
     out_id: *mut u32,
 ) -> ferrule_status {
     guard(|| {
-        // SAFETY (these three): the caller contract above.
+        // SAFETY: `pool` is NULL (refused) or a live pool that outlives this call (caller contract).
         let pool = unsafe { pool_ref(pool) }?;
+        // SAFETY: `ptr` is NULL (refused unless `len` is 0) or valid for reads of `len` elements (caller
+        // contract).
         let value = unsafe { in_slice(ptr, len, "ptr") }?;
+        // SAFETY: `out_id` is NULL (refused) or valid for one write (caller contract).
         let out_id = unsafe { out_param(out_id, "out_id") }?;
         out_id.write(pool.intern_bytes(value)?);
         Ok(())
@@ -129,10 +132,14 @@ pub unsafe extern "C" fn ferrule_pool_get(
     out_id: *mut u32,
 ) -> ferrule_status {
     guard(|| {
-        // SAFETY (these four): the caller contract above.
+        // SAFETY: `pool` is NULL (refused) or a live pool that outlives this call (caller contract).
         let pool = unsafe { pool_ref(pool) }?;
+        // SAFETY: `ptr` is NULL (refused unless `len` is 0) or valid for reads of `len` elements (caller
+        // contract).
         let value = unsafe { in_slice(ptr, len, "ptr") }?;
+        // SAFETY: `out_found` is NULL (refused) or valid for one write (caller contract).
         let out_found = unsafe { out_param(out_found, "out_found") }?;
+        // SAFETY: `out_id` is NULL (refused) or valid for one write (caller contract).
         let out_id = unsafe { out_param(out_id, "out_id") }?;
         match pool.get_bytes(value) {
             Some(id) => {
@@ -165,9 +172,11 @@ pub unsafe extern "C" fn ferrule_pool_resolve(
     out_len: *mut usize,
 ) -> ferrule_status {
     guard(|| {
-        // SAFETY (these three): the caller contract above.
+        // SAFETY: `pool` is NULL (refused) or a live pool that outlives this call (caller contract).
         let pool = unsafe { pool_ref(pool) }?;
+        // SAFETY: `out_ptr` is NULL (refused) or valid for one write (caller contract).
         let out_ptr = unsafe { out_param(out_ptr, "out_ptr") }?;
+        // SAFETY: `out_len` is NULL (refused) or valid for one write (caller contract).
         let out_len = unsafe { out_param(out_len, "out_len") }?;
         let value = pool.resolve_bytes(id)?;
         // An empty slice's pointer may be dangling, which C may not even pass to memcmp; a
@@ -292,11 +301,16 @@ pub unsafe extern "C" fn ferrule_pool_intern_lines(
     out_count: *mut usize,
 ) -> ferrule_status {
     guard(|| {
-        // SAFETY (these four): the caller contract above.
+        // SAFETY: `pool` is NULL (refused) or a live pool that outlives this call (caller contract).
         let pool = unsafe { pool_ref(pool) }?;
+        // SAFETY: `data` is NULL (refused unless `len` is 0) or valid for reads of `len` elements (caller
+        // contract).
         let data = unsafe { in_slice(data, len, "data") }?;
+        // SAFETY: `out_count` is NULL (refused) or valid for one write (caller contract).
         let out_count = unsafe { out_param(out_count, "out_count") }?;
         let count_only = out_ids.is_null() && out_capacity == 0;
+        // SAFETY: `out_ids` is NULL (refused unless `out_capacity` is 0) or valid for writes of
+        // `out_capacity` elements, apart from the inputs (caller contract).
         let out_ids = unsafe { out_slice(out_ids, out_capacity, "out_ids") }?;
         // core's ConcurrentPool::intern_split, in two steps: the count is checked against the
         // caller's array before anything is interned.
@@ -321,8 +335,9 @@ pub unsafe extern "C" fn ferrule_pool_intern_lines(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ferrule_pool_len(pool: *const ferrule_pool, out_len: *mut usize) -> ferrule_status {
     guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `pool` is NULL (refused) or a live pool that outlives this call (caller contract).
         let pool = unsafe { pool_ref(pool) }?;
+        // SAFETY: `out_len` is NULL (refused) or valid for one write (caller contract).
         let out_len = unsafe { out_param(out_len, "out_len") }?;
         out_len.write(pool.len());
         Ok(())
@@ -340,8 +355,9 @@ pub unsafe extern "C" fn ferrule_pool_memory_usage(
     out_bytes: *mut usize,
 ) -> ferrule_status {
     guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `pool` is NULL (refused) or a live pool that outlives this call (caller contract).
         let pool = unsafe { pool_ref(pool) }?;
+        // SAFETY: `out_bytes` is NULL (refused) or valid for one write (caller contract).
         let out_bytes = unsafe { out_param(out_bytes, "out_bytes") }?;
         out_bytes.write(pool.memory_usage());
         Ok(())
@@ -372,10 +388,13 @@ pub unsafe extern "C" fn ferrule_pool_serialize(
     out_len: *mut usize,
 ) -> ferrule_status {
     guard(|| {
-        // SAFETY (these three): the caller contract above.
+        // SAFETY: `pool` is NULL (refused) or a live pool that outlives this call (caller contract).
         let pool = unsafe { pool_ref(pool) }?;
+        // SAFETY: `out_len` is NULL (refused) or valid for one write (caller contract).
         let out_len = unsafe { out_param(out_len, "out_len") }?;
         let size_only = buf.is_null() && buf_len == 0;
+        // SAFETY: `buf` is NULL (refused unless `buf_len` is 0) or valid for writes of `buf_len` bytes
+        // (caller contract).
         let buf = unsafe { out_slice(buf, buf_len, "buf") }?;
         if size_only {
             out_len.write(pool.serialized_len());
@@ -411,8 +430,10 @@ pub unsafe extern "C" fn ferrule_pool_deserialize(
     out_pool: *mut *mut ferrule_pool,
 ) -> ferrule_status {
     guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `buf` is NULL (refused unless `len` is 0) or valid for reads of `len` elements (caller
+        // contract).
         let data = unsafe { in_slice(buf, len, "buf") }?;
+        // SAFETY: `out_pool` is NULL (refused) or valid for one write (caller contract).
         let out_pool = unsafe { out_param(out_pool, "out_pool") }?;
         let inner = ConcurrentPool::from_bytes(data)?;
         out_pool.write(into_handle(inner));
@@ -438,6 +459,7 @@ mod tests {
     impl Pool {
         fn new() -> Pool {
             let mut pool = null_mut();
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             assert_eq!(unsafe { ferrule_pool_new(&mut pool) }, FERRULE_STATUS_OK);
             assert!(!pool.is_null());
             Pool(pool)
@@ -445,6 +467,7 @@ mod tests {
 
         fn intern(&self, value: &[u8]) -> u32 {
             let mut id = u32::MAX;
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             let status = unsafe { ferrule_pool_intern(self.0, value.as_ptr(), value.len(), &mut id) };
             assert_eq!(status, FERRULE_STATUS_OK);
             id
@@ -452,6 +475,7 @@ mod tests {
 
         fn resolve(&self, id: u32) -> Result<(*const u8, usize), ferrule_status> {
             let (mut ptr, mut len) = (null(), usize::MAX);
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             match unsafe { ferrule_pool_resolve(self.0, id, &mut ptr, &mut len) } {
                 FERRULE_STATUS_OK => Ok((ptr, len)),
                 status => Err(status),
@@ -460,21 +484,25 @@ mod tests {
 
         fn value(&self, id: u32) -> Vec<u8> {
             let (ptr, len) = self.resolve(id).unwrap();
+            // SAFETY: test data: pointer and length from ferrule for a live object.
             unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec()
         }
 
         fn len(&self) -> usize {
             let mut len = usize::MAX;
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             assert_eq!(unsafe { ferrule_pool_len(self.0, &mut len) }, FERRULE_STATUS_OK);
             len
         }
 
         fn serialize(&self) -> Vec<u8> {
             let mut size = 0;
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             let status = unsafe { ferrule_pool_serialize(self.0, null_mut(), 0, &mut size) };
             assert_eq!(status, FERRULE_STATUS_OK);
             let mut buf = vec![0u8; size];
             let mut written = 0;
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             let status = unsafe { ferrule_pool_serialize(self.0, buf.as_mut_ptr(), size, &mut written) };
             assert_eq!(status, FERRULE_STATUS_OK);
             assert_eq!(written, size);
@@ -484,6 +512,7 @@ mod tests {
 
     impl Drop for Pool {
         fn drop(&mut self) {
+            // SAFETY: a live handle made above, freed exactly once.
             unsafe { ferrule_pool_free(self.0) };
         }
     }
@@ -491,6 +520,7 @@ mod tests {
     fn intern_many(pool: &Pool, values: &[u8], offsets: &[i32], out: &mut [u32]) -> ferrule_status {
         let n = offsets.len().saturating_sub(1);
         assert!(out.len() >= n);
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         unsafe { ferrule_pool_intern_many(pool.0, values.as_ptr(), offsets.as_ptr(), n, out.as_mut_ptr()) }
     }
 
@@ -504,6 +534,7 @@ mod tests {
         for (id, value) in ids.iter().zip(values) {
             assert_eq!(pool.value(*id), value);
             let (mut found, mut got) = (false, u32::MAX);
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             let status =
                 unsafe { ferrule_pool_get(pool.0, value.as_ptr(), value.len(), &mut found, &mut got) };
             assert_eq!((status, found, got), (FERRULE_STATUS_OK, true, *id));
@@ -515,6 +546,7 @@ mod tests {
     fn the_empty_value_resolves_to_a_real_address() {
         let pool = Pool::new();
         let mut id = u32::MAX;
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         assert_eq!(unsafe { ferrule_pool_intern(pool.0, null(), 0, &mut id) }, FERRULE_STATUS_OK);
         let (ptr, len) = pool.resolve(id).unwrap();
         assert!(!ptr.is_null());
@@ -525,6 +557,7 @@ mod tests {
     fn get_leaves_the_id_untouched_when_not_found() {
         let pool = Pool::new();
         let (mut found, mut id) = (true, 77);
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe { ferrule_pool_get(pool.0, b"nope".as_ptr(), 4, &mut found, &mut id) };
         assert_eq!((status, found, id), (FERRULE_STATUS_OK, false, 77));
         assert_eq!(pool.len(), 0, "get never interns");
@@ -545,6 +578,7 @@ mod tests {
         let (mut id, mut found, mut len, mut ptr) = (0u32, false, 0usize, null());
         let v = b"x".as_ptr();
         let nul = FERRULE_STATUS_NULL_POINTER;
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         unsafe {
             assert_eq!(ferrule_pool_new(null_mut()), nul);
             assert_eq!(ferrule_pool_intern(null_mut(), v, 1, &mut id), nul);
@@ -579,6 +613,7 @@ mod tests {
         assert_eq!(intern_many(&pool, b"zzzcab", &[3, 4, 6], &mut ids), FERRULE_STATUS_OK);
         assert_eq!(ids, [1, 0]);
         let large: [i64; 3] = [1, 3, 6];
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe {
             ferrule_pool_intern_many_large(pool.0, b"xabcab".as_ptr(), large.as_ptr(), 2, ids.as_mut_ptr())
         };
@@ -594,6 +629,7 @@ mod tests {
         for offsets in [&[0, 3, 2][..], &[-1, 2][..], &[0, -4][..], &[4, 2, 6][..], &[0, 7, 6][..]] {
             let mut ids = [u32::MAX; 2];
             let n = offsets.len() - 1;
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             let status = unsafe {
                 ferrule_pool_intern_many(pool.0, data.as_ptr(), offsets.as_ptr(), n, ids.as_mut_ptr())
             };
@@ -602,6 +638,7 @@ mod tests {
         }
         assert_eq!(pool.len(), 0);
         // n + 1 offsets cannot be counted: rejected before the offsets pointer is read.
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe {
             ferrule_pool_intern_many(pool.0, data.as_ptr(), [0i32].as_ptr(), usize::MAX, null_mut())
         };
@@ -614,6 +651,7 @@ mod tests {
         let zero = [0i32];
         let empty_one = [0i32, 0];
         let mut id = u32::MAX;
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         unsafe {
             // n = 0: values and out_ids may be NULL; offsets never.
             assert_eq!(
@@ -637,6 +675,7 @@ mod tests {
         let pool = Pool::new();
         let data = b"b\r\na\r\nb\r\n";
         let mut count = usize::MAX;
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe {
             ferrule_pool_intern_lines(pool.0, data.as_ptr(), data.len(), b'\n', null_mut(), 0, &mut count)
         };
@@ -644,6 +683,7 @@ mod tests {
         assert_eq!(pool.len(), 0, "counting interns nothing");
         let mut ids = [u32::MAX; 3];
         let mut count = 99;
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe {
             ferrule_pool_intern_lines(
                 pool.0,
@@ -657,6 +697,7 @@ mod tests {
         };
         assert_eq!((status, count, ids), (FERRULE_STATUS_LENGTH_MISMATCH, 99, [u32::MAX; 3]));
         assert_eq!(pool.len(), 0, "too small: nothing interned");
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe {
             ferrule_pool_intern_lines(
                 pool.0,
@@ -670,6 +711,7 @@ mod tests {
         };
         assert_eq!((status, count, ids), (FERRULE_STATUS_OK, 3, [0, 1, 0]));
         assert_eq!(pool.value(0), b"b");
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status =
             unsafe { ferrule_pool_intern_lines(pool.0, null(), 0, b'\n', ids.as_mut_ptr(), 3, &mut count) };
         assert_eq!((status, count), (FERRULE_STATUS_OK, 0));
@@ -685,17 +727,21 @@ mod tests {
         // Too small by one: nothing written at all.
         let mut buf = vec![0xAAu8; data.len()];
         let mut written = 12345;
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status =
             unsafe { ferrule_pool_serialize(pool.0, buf.as_mut_ptr(), data.len() - 1, &mut written) };
         assert_eq!((status, written), (FERRULE_STATUS_LENGTH_MISMATCH, 12345));
         assert!(buf.iter().all(|&b| b == 0xAA));
         // A non-NULL buffer of 0 bytes is too small, not a size query.
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe { ferrule_pool_serialize(pool.0, buf.as_mut_ptr(), 0, &mut written) };
         assert_eq!((status, written), (FERRULE_STATUS_LENGTH_MISMATCH, 12345));
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe { ferrule_pool_serialize(pool.0, null_mut(), 4, &mut written) };
         assert_eq!(status, FERRULE_STATUS_NULL_POINTER);
         // A larger buffer: only the pool's bytes are written.
         let mut big = vec![0xAAu8; data.len() + 3];
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe { ferrule_pool_serialize(pool.0, big.as_mut_ptr(), big.len(), &mut written) };
         assert_eq!((status, written), (FERRULE_STATUS_OK, data.len()));
         assert_eq!(&big[..written], &data[..]);
@@ -703,6 +749,7 @@ mod tests {
 
         let mut copy = null_mut();
         assert_eq!(
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             unsafe { ferrule_pool_deserialize(data.as_ptr(), data.len(), &mut copy) },
             FERRULE_STATUS_OK
         );
@@ -723,14 +770,17 @@ mod tests {
         let sentinel = std::ptr::dangling_mut::<ferrule_pool>();
         for len in 0..data.len() {
             let mut out = sentinel;
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             let status = unsafe { ferrule_pool_deserialize(data.as_ptr(), len, &mut out) };
             assert_eq!((status, out), (FERRULE_STATUS_CORRUPT, sentinel), "{len} bytes");
         }
         let mut damaged = data.clone();
         damaged[40] ^= 0x10;
         let mut out = sentinel;
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe { ferrule_pool_deserialize(damaged.as_ptr(), damaged.len(), &mut out) };
         assert_eq!((status, out), (FERRULE_STATUS_CORRUPT, sentinel));
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe { ferrule_pool_deserialize(null(), 0, &mut out) };
         assert_eq!((status, out), (FERRULE_STATUS_CORRUPT, sentinel));
     }
@@ -750,11 +800,13 @@ mod tests {
                 });
             }
             for _ in 0..1_000 {
+                // SAFETY: test data: pointer and length from ferrule for a live object.
                 assert_eq!(unsafe { std::slice::from_raw_parts(ptr, len) }, b"stable value");
             }
         });
         assert_eq!(pool.len(), 20_001);
         assert_eq!(pool.resolve(id), Ok((ptr, len)));
+        // SAFETY: test data: pointer and length from ferrule for a live object.
         assert_eq!(unsafe { std::slice::from_raw_parts(ptr, len) }, b"stable value");
     }
 
@@ -762,10 +814,92 @@ mod tests {
     fn memory_usage_grows_with_the_values() {
         let pool = Pool::new();
         let mut before = 0;
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         assert_eq!(unsafe { ferrule_pool_memory_usage(pool.0, &mut before) }, FERRULE_STATUS_OK);
         pool.intern(&vec![b'x'; 1 << 20]);
         let mut after = 0;
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         assert_eq!(unsafe { ferrule_pool_memory_usage(pool.0, &mut after) }, FERRULE_STATUS_OK);
         assert!(after >= before + (1 << 20), "{before} -> {after}");
+    }
+
+    /// Lengths no memory can hold, on real one-byte buffers: every input and output is refused
+    /// before it is read or written (a read that far would fault), and the pool is unchanged.
+    #[test]
+    fn impossible_lengths_are_refused_unread() {
+        let pool = Pool::new();
+        let byte = [b'x'];
+        let mut slot = [u32::MAX];
+        let (mut id, mut found, mut count, mut written) = (u32::MAX, false, usize::MAX, usize::MAX);
+        let invalid = FERRULE_STATUS_INVALID_ARGUMENT;
+        for n in [usize::MAX, isize::MAX as usize + 1] {
+            // SAFETY: test data: one-byte locals; every call must refuse `n` unread.
+            unsafe {
+                assert_eq!(ferrule_pool_intern(pool.0, byte.as_ptr(), n, &mut id), invalid);
+                assert_eq!(ferrule_pool_get(pool.0, byte.as_ptr(), n, &mut found, &mut id), invalid);
+                assert_eq!(
+                    ferrule_pool_intern_lines(pool.0, byte.as_ptr(), n, b'\n', null_mut(), 0, &mut count),
+                    invalid
+                );
+                assert_eq!(
+                    ferrule_pool_intern_lines(
+                        pool.0,
+                        byte.as_ptr(),
+                        1,
+                        b'\n',
+                        slot.as_mut_ptr(),
+                        n,
+                        &mut count
+                    ),
+                    invalid
+                );
+                assert_eq!(
+                    ferrule_pool_serialize(pool.0, slot.as_mut_ptr().cast(), n, &mut written),
+                    invalid
+                );
+                let mut out = null_mut();
+                assert_eq!(ferrule_pool_deserialize(byte.as_ptr(), n, &mut out), invalid);
+                assert!(out.is_null());
+            }
+        }
+        // n + 1 offsets of 4 bytes exceed isize::MAX: refused before the offsets are read.
+        let offsets = [0i32];
+        // SAFETY: as above.
+        let status = unsafe {
+            ferrule_pool_intern_many(
+                pool.0,
+                byte.as_ptr(),
+                offsets.as_ptr(),
+                isize::MAX as usize / 4,
+                slot.as_mut_ptr(),
+            )
+        };
+        assert_eq!(status, invalid);
+        assert_eq!((id, found, count, written, slot), (u32::MAX, false, usize::MAX, usize::MAX, [u32::MAX]));
+        assert_eq!(pool.len(), 0);
+    }
+
+    /// The last value ends at the last byte of the input (no trailing separator), and the output
+    /// has exactly as many slots as values.
+    #[test]
+    fn the_last_line_ends_at_the_last_byte() {
+        let pool = Pool::new();
+        let data = b"x\nyz".to_vec(); // exactly 4 bytes: the last value is the end of the allocation
+        let mut ids = vec![u32::MAX; 2];
+        let mut count = 0;
+        // SAFETY: test data: `data` holds `data.len()` bytes, `ids` exactly 2 slots.
+        let status = unsafe {
+            ferrule_pool_intern_lines(
+                pool.0,
+                data.as_ptr(),
+                data.len(),
+                b'\n',
+                ids.as_mut_ptr(),
+                2,
+                &mut count,
+            )
+        };
+        assert_eq!((status, count, &ids[..]), (FERRULE_STATUS_OK, 2, &[0, 1][..]));
+        assert_eq!(pool.value(1), b"yz");
     }
 }

@@ -124,6 +124,7 @@ mod tests {
 
     #[test]
     fn status_str_handles_unknown_values() {
+        // SAFETY: a static NUL-terminated string from ferrule (non-NULL for these values).
         let name = |v| unsafe { CStr::from_ptr(ferrule_status_str(v)) }.to_str().unwrap();
         assert_eq!(name(0), "FERRULE_OK");
         assert_eq!(name(4), "FERRULE_PARSE");

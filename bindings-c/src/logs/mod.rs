@@ -228,10 +228,13 @@ pub unsafe extern "C" fn ferrule_log_last_error(
 ) -> ferrule_status {
     // Plain guard: this call must not change what it reports.
     guard(|| {
-        // SAFETY (these four): the caller contract above.
+        // SAFETY: `out_line` is NULL (refused) or valid for one write (caller contract).
         let out_line = unsafe { out_param(out_line, "out_line") }?;
+        // SAFETY: `out_offset` is NULL (refused) or valid for one write (caller contract).
         let out_offset = unsafe { out_param(out_offset, "out_offset") }?;
+        // SAFETY: `out_reason` is NULL (refused) or valid for one write (caller contract).
         let out_reason = unsafe { out_param(out_reason, "out_reason") }?;
+        // SAFETY: `out_reason_len` is NULL (refused) or valid for one write (caller contract).
         let out_reason_len = unsafe { out_param(out_reason_len, "out_reason_len") }?;
         let bad = LAST_BAD_LINE.try_with(Cell::get).unwrap_or(NO_BAD_LINE);
         out_line.write(bad.line);
@@ -384,8 +387,10 @@ pub unsafe extern "C" fn ferrule_log_on_error_parse(
     out: *mut ferrule_on_error,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `name` is NULL (refused unless `len` is 0) or valid for reads of `len` elements (caller
+        // contract).
         let name = unsafe { utf8_arg(name, len, "name") }?;
+        // SAFETY: `out` is NULL (refused) or valid for one write (caller contract).
         let out = unsafe { out_param(out, "out") }?;
         let mode = OnError::from_name(name)?;
         let found = ON_ERRORS.iter().find(|(_, m)| *m == mode).map(|&(c, _)| c);
@@ -473,8 +478,10 @@ pub unsafe extern "C" fn ferrule_log_format_parse(
     out_format: *mut *mut ferrule_log_format,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `spec` is NULL (refused unless `spec_len` is 0) or valid for reads of `spec_len` elements
+        // (caller contract).
         let spec = unsafe { utf8_arg(spec, spec_len, "spec") }?;
+        // SAFETY: `out_format` is NULL (refused) or valid for one write (caller contract).
         let out_format = unsafe { out_param(out_format, "out_format") }?;
         let inner = LogFormat::parse(spec, format_kind_from(kind)?)?;
         out_format.write(Box::into_raw(Box::new(ferrule_log_format { inner })));
@@ -511,8 +518,9 @@ pub unsafe extern "C" fn ferrule_log_format_get_kind(
     out_kind: *mut ferrule_log_format_kind,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `format` is NULL (refused) or a live format that outlives this call (caller contract).
         let format = unsafe { format_ref(format) }?;
+        // SAFETY: `out_kind` is NULL (refused) or valid for one write (caller contract).
         let out_kind = unsafe { out_param(out_kind, "out_kind") }?;
         let kind = format.kind();
         let found = FORMAT_KINDS.iter().find(|(_, k)| *k == kind).map(|&(c, _)| c);
@@ -533,6 +541,7 @@ mod tests {
             assert_eq!(*c as usize, value);
             assert_eq!(name.to_str().unwrap(), core.as_str());
             assert_eq!(column_type_to_c(*core).unwrap(), *c);
+            // SAFETY: a static NUL-terminated string from ferrule (non-NULL for these values).
             let got = unsafe { CStr::from_ptr(ferrule_log_column_type_name(value as u32)) };
             assert_eq!(got, *name);
         }
@@ -547,11 +556,13 @@ mod tests {
             assert_eq!(on_error_from(value as u32).unwrap(), *mode);
             let mut parsed = ferrule_on_error::FERRULE_ON_ERROR_ROW;
             let name = mode.as_str();
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             let status = unsafe { ferrule_log_on_error_parse(name.as_ptr(), name.len(), &mut parsed) };
             assert_eq!((status, parsed), (FERRULE_STATUS_OK, *c));
         }
         assert!(on_error_from(3).is_err() && on_error_from(u32::MAX).is_err());
         let mut parsed = ferrule_on_error::FERRULE_ON_ERROR_SKIP;
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe { ferrule_log_on_error_parse(b"ignore".as_ptr(), 6, &mut parsed) };
         assert_eq!(
             (status, parsed),
@@ -578,6 +589,7 @@ mod tests {
     fn convert(options: &ferrule_log_options) -> Result<ParseOptions, ferrule_status> {
         let mut out = None;
         let status = guard(|| {
+            // SAFETY: test data: NULL or a local options struct.
             out = Some(unsafe { options_from(options) }?);
             Ok(())
         });
@@ -589,6 +601,7 @@ mod tests {
         let got = convert(&options()).unwrap();
         let want = ParseOptions::default();
         assert_eq!(format!("{got:?}"), format!("{want:?}"));
+        // SAFETY: test data: NULL or a local options struct.
         assert!(unsafe { options_from(null()) }.is_ok());
     }
 
@@ -653,11 +666,14 @@ mod tests {
     fn formats_compile_by_kind() {
         let mut format = null_mut();
         let spec = b"$remote_addr $status $request_time";
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe { ferrule_log_format_parse(spec.as_ptr(), spec.len(), 1, &mut format) };
         assert_eq!(status, FERRULE_STATUS_OK);
         let mut kind = ferrule_log_format_kind::FERRULE_LOG_FORMAT_PRESET;
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         assert_eq!(unsafe { ferrule_log_format_get_kind(format, &mut kind) }, FERRULE_STATUS_OK);
         assert_eq!(kind, ferrule_log_format_kind::FERRULE_LOG_FORMAT_NGINX);
+        // SAFETY: a live handle made above, freed exactly once.
         unsafe { ferrule_log_format_free(format) };
         let sentinel = std::ptr::dangling_mut::<ferrule_log_format>();
         let cases: [(&[u8], u32, ferrule_status); 5] = [
@@ -669,11 +685,55 @@ mod tests {
         ];
         for (spec, kind, want) in cases {
             let mut out = sentinel;
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             let status = unsafe { ferrule_log_format_parse(spec.as_ptr(), spec.len(), kind, &mut out) };
             assert_eq!((status, out), (want, sentinel), "{spec:?}");
         }
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe { ferrule_log_format_parse(null(), 1, 0, &mut format) };
         assert_eq!(status, FERRULE_STATUS_NULL_POINTER);
+        // SAFETY: NULL is accepted and ignored.
         unsafe { ferrule_log_format_free(null_mut()) };
+    }
+
+    /// The edges of the UTF-8 argument and `ferrule_log_last_error` blocks: names of no length,
+    /// lengths no memory can hold (refused unread), NULL outputs.
+    #[test]
+    fn empty_and_impossible_text_arguments() {
+        let sentinel = std::ptr::dangling_mut::<ferrule_log_format>();
+        let mut out = sentinel;
+        // SAFETY: test data: NULL with 0 is the empty name, which is no preset.
+        let status = unsafe { ferrule_log_format_parse(null(), 0, 0, &mut out) };
+        assert_eq!((status, out), (FERRULE_STATUS_INVALID_ARGUMENT, sentinel));
+        let mut mode = ferrule_on_error::FERRULE_ON_ERROR_SKIP;
+        for n in [usize::MAX, isize::MAX as usize + 1] {
+            // SAFETY: an 8-byte name; the call must refuse `n` before reading it.
+            let status = unsafe { ferrule_log_format_parse(b"combined".as_ptr(), n, 0, &mut out) };
+            assert_eq!((status, out), (FERRULE_STATUS_INVALID_ARGUMENT, sentinel));
+            // SAFETY: as above.
+            let status = unsafe { ferrule_log_on_error_parse(b"row".as_ptr(), n, &mut mode) };
+            assert_eq!(
+                (status, mode),
+                (FERRULE_STATUS_INVALID_ARGUMENT, ferrule_on_error::FERRULE_ON_ERROR_SKIP)
+            );
+        }
+        let names = b"request";
+        let options =
+            ferrule_log_options { plain_columns: names.as_ptr(), plain_columns_len: usize::MAX, ..options() };
+        assert_eq!(convert(&options).unwrap_err(), FERRULE_STATUS_INVALID_ARGUMENT);
+        // Where the last failure was: every output must be given.
+        let (mut line, mut offset, mut reason, mut reason_len) = (9u64, 9u64, null(), 9usize);
+        // SAFETY: local outputs, or NULL on purpose.
+        unsafe {
+            assert_eq!(
+                ferrule_log_last_error(&mut line, &mut offset, &mut reason, &mut reason_len),
+                FERRULE_STATUS_OK
+            );
+            assert!(!reason.is_null(), "a real address even for the empty reason");
+            assert_eq!(
+                ferrule_log_last_error(&mut line, &mut offset, &mut reason, null_mut()),
+                FERRULE_STATUS_NULL_POINTER
+            );
+        }
     }
 }

@@ -44,10 +44,10 @@ fn lock<'a, T>(mutex: &'a Mutex<T>, what: &str) -> Result<MutexGuard<'a, T>, Fai
 /// Parses the log file at the `path_len` bytes of `path` (not NUL-terminated) with `format` into
 /// a new table at `*out_table`; the caller owns it and releases it with `ferrule_log_table_free`.
 ///
-/// Plain files are memory-mapped and parsed on `options->threads` threads (the table is the same
-/// for every thread count); gzip files (detected by their magic bytes, whatever the name) are
-/// inflated into memory first. The file must not be truncated while it is parsed. `options` may
-/// be NULL (the defaults).
+/// Plain files are read into memory (not mapped: a file truncated during the parse cannot crash
+/// the process) and parsed on `options->threads` threads (the table is the same for every thread
+/// count); gzip files (detected by their magic bytes, whatever the name) are inflated into memory
+/// first. `options` may be NULL (the defaults).
 ///
 /// Fails with `FERRULE_STATUS_IO` when the file cannot be read (missing, a directory, no
 /// permission), `FERRULE_STATUS_CORRUPT` for truncated or corrupt gzip data,
@@ -68,10 +68,15 @@ pub unsafe extern "C" fn ferrule_log_parse_file(
     out_table: *mut *mut ferrule_log_table,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (these four): the caller contract above.
+        // SAFETY: `path` is NULL (refused unless `path_len` is 0) or valid for reads of `path_len` elements
+        // (caller contract).
         let path = unsafe { path_from(path, path_len) }?;
+        // SAFETY: `format` is NULL (refused) or a live format that outlives this call (caller contract).
         let format = unsafe { format_ref(format) }?;
+        // SAFETY: `options` is NULL (the defaults) or valid for reads of one `ferrule_log_options`, whose
+        // `plain_columns` is NULL or valid for `plain_columns_len` bytes (caller contract).
         let options = unsafe { options_from(options) }?;
+        // SAFETY: `out_table` is NULL (refused) or valid for one write (caller contract).
         let out_table = unsafe { out_param(out_table, "out_table") }?;
         let table = parse_file(&path, format, &options)?;
         out_table.write(table_handle(table));
@@ -101,10 +106,15 @@ pub unsafe extern "C" fn ferrule_log_parse_bytes(
     out_table: *mut *mut ferrule_log_table,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (these four): the caller contract above.
+        // SAFETY: `data` is NULL (refused unless `len` is 0) or valid for reads of `len` elements (caller
+        // contract).
         let data = unsafe { in_slice(data, len, "data") }?;
+        // SAFETY: `format` is NULL (refused) or a live format that outlives this call (caller contract).
         let format = unsafe { format_ref(format) }?;
+        // SAFETY: `options` is NULL (the defaults) or valid for reads of one `ferrule_log_options`, whose
+        // `plain_columns` is NULL or valid for `plain_columns_len` bytes (caller contract).
         let options = unsafe { options_from(options) }?;
+        // SAFETY: `out_table` is NULL (refused) or valid for one write (caller contract).
         let out_table = unsafe { out_param(out_table, "out_table") }?;
         let table = parse_bytes(data, format, &options)?;
         out_table.write(table_handle(table));
@@ -156,9 +166,12 @@ pub unsafe extern "C" fn ferrule_log_parser_new(
     out_parser: *mut *mut ferrule_log_parser,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (these three): the caller contract above.
+        // SAFETY: `format` is NULL (refused) or a live format that outlives this call (caller contract).
         let format = unsafe { format_ref(format) }?;
+        // SAFETY: `options` is NULL (the defaults) or valid for reads of one `ferrule_log_options`, whose
+        // `plain_columns` is NULL or valid for `plain_columns_len` bytes (caller contract).
         let options = unsafe { options_from(options) }?;
+        // SAFETY: `out_parser` is NULL (refused) or valid for one write (caller contract).
         let out_parser = unsafe { out_param(out_parser, "out_parser") }?;
         let inner = Mutex::new(StreamParser::new(format, &options)?);
         out_parser.write(Box::into_raw(Box::new(ferrule_log_parser { inner })));
@@ -184,8 +197,10 @@ pub unsafe extern "C" fn ferrule_log_parser_push(
     len: usize,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `parser` is NULL (refused) or a live parser that outlives this call (caller contract).
         let mut state = unsafe { parser_lock(parser) }?;
+        // SAFETY: `data` is NULL (refused unless `len` is 0) or valid for reads of `len` elements (caller
+        // contract).
         let data = unsafe { in_slice(data, len, "data") }?;
         Ok(state.push(data)?)
     })
@@ -206,8 +221,9 @@ pub unsafe extern "C" fn ferrule_log_parser_take_batch(
     out_table: *mut *mut ferrule_log_table,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `parser` is NULL (refused) or a live parser that outlives this call (caller contract).
         let mut state = unsafe { parser_lock(parser) }?;
+        // SAFETY: `out_table` is NULL (refused) or valid for one write (caller contract).
         let out_table = unsafe { out_param(out_table, "out_table") }?;
         // After a raised parse error the rows before the bad line were accepted, and they stay
         // available (as in core and Python).
@@ -236,8 +252,9 @@ pub unsafe extern "C" fn ferrule_log_parser_finish(
     out_table: *mut *mut ferrule_log_table,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `parser` is NULL (refused) or a live parser that outlives this call (caller contract).
         let mut state = unsafe { parser_lock(parser) }?;
+        // SAFETY: `out_table` is NULL (refused) or valid for one write (caller contract).
         let out_table = unsafe { out_param(out_table, "out_table") }?;
         let table = state.finish()?;
         out_table.write(table_handle(table));
@@ -302,10 +319,15 @@ pub unsafe extern "C" fn ferrule_log_reader_open(
     out_reader: *mut *mut ferrule_log_reader,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (these four): the caller contract above.
+        // SAFETY: `path` is NULL (refused unless `path_len` is 0) or valid for reads of `path_len` elements
+        // (caller contract).
         let path = unsafe { path_from(path, path_len) }?;
+        // SAFETY: `format` is NULL (refused) or a live format that outlives this call (caller contract).
         let format = unsafe { format_ref(format) }?;
+        // SAFETY: `options` is NULL (the defaults) or valid for reads of one `ferrule_log_options`, whose
+        // `plain_columns` is NULL or valid for `plain_columns_len` bytes (caller contract).
         let options = unsafe { options_from(options) }?;
+        // SAFETY: `out_reader` is NULL (refused) or valid for one write (caller contract).
         let out_reader = unsafe { out_param(out_reader, "out_reader") }?;
         let reader = BatchReader::open(&path, format, &options, batch_rows)?;
         let inner = Mutex::new(reader);
@@ -362,4 +384,112 @@ pub unsafe extern "C" fn ferrule_log_reader_free(reader: *mut ferrule_log_reader
         drop(unsafe { Box::from_raw(reader) });
         Ok(())
     });
+}
+
+#[cfg(test)]
+mod tests {
+    //! Edges of the blocks above: empty inputs (NULL with length 0), the last line ending at the
+    //! input's last byte (no newline), and lengths no memory can hold (refused unread).
+    use super::*;
+    use crate::logs::ferrule_log_format_parse;
+    use crate::logs::table::{ferrule_log_table_free, ferrule_log_table_num_rows};
+    use crate::status::ferrule_status::*;
+    use std::ptr::{null, null_mut};
+
+    const LINE: &[u8] = br#"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.0" 200 5 "-" "curl""#;
+
+    /// A compiled `combined` format, freed on drop.
+    struct Format(*mut ferrule_log_format);
+
+    impl Format {
+        fn combined() -> Format {
+            let mut format = null_mut();
+            // SAFETY: test data: a static name and a local output.
+            let status = unsafe { ferrule_log_format_parse(b"combined".as_ptr(), 8, 0, &mut format) };
+            assert_eq!(status, FERRULE_STATUS_OK);
+            Format(format)
+        }
+    }
+
+    impl Drop for Format {
+        fn drop(&mut self) {
+            // SAFETY: made by `combined`, freed once.
+            unsafe { crate::logs::ferrule_log_format_free(self.0) };
+        }
+    }
+
+    fn rows(table: *mut ferrule_log_table) -> usize {
+        let mut rows = usize::MAX;
+        // SAFETY: a live table from a parse; a local output.
+        assert_eq!(unsafe { ferrule_log_table_num_rows(table, &mut rows) }, FERRULE_STATUS_OK);
+        // SAFETY: freed once, here.
+        unsafe { ferrule_log_table_free(table) };
+        rows
+    }
+
+    #[test]
+    fn whole_inputs_empty_last_byte_and_impossible_lengths() {
+        let format = Format::combined();
+        let mut table = null_mut();
+        // SAFETY: NULL with length 0 is the empty input; NULL options are the defaults.
+        let status = unsafe { ferrule_log_parse_bytes(null(), 0, format.0, null(), &mut table) };
+        assert_eq!(status, FERRULE_STATUS_OK);
+        assert_eq!(rows(table), 0);
+        // Exactly the line, no newline: its last byte is the allocation's last.
+        let data = LINE.to_vec();
+        // SAFETY: `data` holds `data.len()` bytes.
+        let status =
+            unsafe { ferrule_log_parse_bytes(data.as_ptr(), data.len(), format.0, null(), &mut table) };
+        assert_eq!(status, FERRULE_STATUS_OK);
+        assert_eq!(rows(table), 1);
+        let sentinel = std::ptr::dangling_mut::<ferrule_log_table>();
+        for n in [usize::MAX, isize::MAX as usize + 1] {
+            let mut out = sentinel;
+            // SAFETY: one-line locals; each call must refuse `n` before reading.
+            unsafe {
+                assert_eq!(
+                    ferrule_log_parse_bytes(data.as_ptr(), n, format.0, null(), &mut out),
+                    FERRULE_STATUS_INVALID_ARGUMENT
+                );
+                assert_eq!(
+                    ferrule_log_parse_file(data.as_ptr(), n, format.0, null(), &mut out),
+                    FERRULE_STATUS_INVALID_ARGUMENT
+                );
+                let mut reader = null_mut();
+                let status = ferrule_log_reader_open(data.as_ptr(), n, format.0, null(), 10, &mut reader);
+                assert_eq!((status, reader), (FERRULE_STATUS_INVALID_ARGUMENT, null_mut()));
+            }
+            assert_eq!(out, sentinel, "nothing written on failure");
+        }
+        // An empty path names no file: an I/O error, not a read of the NULL pointer.
+        let mut out = sentinel;
+        // SAFETY: NULL with length 0.
+        let status = unsafe { ferrule_log_parse_file(null(), 0, format.0, null(), &mut out) };
+        assert_eq!(status, FERRULE_STATUS_IO);
+        assert_eq!(out, sentinel);
+    }
+
+    #[test]
+    fn streaming_pushes_of_nothing_of_the_last_byte_and_of_impossible_lengths() {
+        let format = Format::combined();
+        let mut parser = null_mut();
+        // SAFETY: a live format, NULL options, a local output.
+        assert_eq!(unsafe { ferrule_log_parser_new(format.0, null(), &mut parser) }, FERRULE_STATUS_OK);
+        let data = LINE.to_vec();
+        // SAFETY: the parser is live; NULL with 0 is nothing; `data` holds its length.
+        unsafe {
+            assert_eq!(ferrule_log_parser_push(parser, null(), 0), FERRULE_STATUS_OK);
+            assert_eq!(
+                ferrule_log_parser_push(parser, data.as_ptr(), usize::MAX),
+                FERRULE_STATUS_INVALID_ARGUMENT
+            );
+            assert_eq!(ferrule_log_parser_push(parser, data.as_ptr(), data.len()), FERRULE_STATUS_OK);
+        }
+        let mut table = null_mut();
+        // SAFETY: as above. The refused push left no trace: one line, parsed at finish.
+        assert_eq!(unsafe { ferrule_log_parser_finish(parser, &mut table) }, FERRULE_STATUS_OK);
+        assert_eq!(rows(table), 1);
+        // SAFETY: made above, freed once.
+        unsafe { ferrule_log_parser_free(parser) };
+    }
 }

@@ -64,8 +64,10 @@ pub unsafe extern "C" fn ferrule_log_structured_data_parse(
     out_sd: *mut *mut ferrule_sd,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `text` is NULL (refused unless `len` is 0) or valid for reads of `len` elements (caller
+        // contract).
         let text = unsafe { in_slice(text, len, "text") }?;
+        // SAFETY: `out_sd` is NULL (refused) or valid for one write (caller contract).
         let out_sd = unsafe { out_param(out_sd, "out_sd") }?;
         let elements = parse_structured_data(text)?;
         out_sd.write(Box::into_raw(Box::new(ferrule_sd { elements })));
@@ -100,8 +102,9 @@ pub unsafe extern "C" fn ferrule_sd_free(sd: *mut ferrule_sd) {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ferrule_sd_count(sd: *const ferrule_sd, out_count: *mut usize) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `sd` is NULL (refused) or a live `ferrule_sd` that outlives this call (caller contract).
         let elements = unsafe { sd_ref(sd) }?;
+        // SAFETY: `out_count` is NULL (refused) or valid for one write (caller contract).
         let out_count = unsafe { out_param(out_count, "out_count") }?;
         out_count.write(elements.len());
         Ok(())
@@ -123,9 +126,11 @@ pub unsafe extern "C" fn ferrule_sd_id(
     out_len: *mut usize,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (these three): the caller contract above.
+        // SAFETY: `sd` is NULL (refused) or a live `ferrule_sd` that outlives this call (caller contract).
         let elements = unsafe { sd_ref(sd) }?;
+        // SAFETY: `out_id` is NULL (refused) or valid for one write (caller contract).
         let out_id = unsafe { out_param(out_id, "out_id") }?;
+        // SAFETY: `out_len` is NULL (refused) or valid for one write (caller contract).
         let out_len = unsafe { out_param(out_len, "out_len") }?;
         let id = element_at(elements, element)?.id.as_bytes();
         out_id.write(c_ptr(id));
@@ -147,8 +152,9 @@ pub unsafe extern "C" fn ferrule_sd_param_count(
     out_count: *mut usize,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `sd` is NULL (refused) or a live `ferrule_sd` that outlives this call (caller contract).
         let elements = unsafe { sd_ref(sd) }?;
+        // SAFETY: `out_count` is NULL (refused) or valid for one write (caller contract).
         let out_count = unsafe { out_param(out_count, "out_count") }?;
         out_count.write(element_at(elements, element)?.params.len());
         Ok(())
@@ -175,11 +181,15 @@ pub unsafe extern "C" fn ferrule_sd_param(
     out_value_len: *mut usize,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (these five): the caller contract above.
+        // SAFETY: `sd` is NULL (refused) or a live `ferrule_sd` that outlives this call (caller contract).
         let elements = unsafe { sd_ref(sd) }?;
+        // SAFETY: `out_name` is NULL (refused) or valid for one write (caller contract).
         let out_name = unsafe { out_param(out_name, "out_name") }?;
+        // SAFETY: `out_name_len` is NULL (refused) or valid for one write (caller contract).
         let out_name_len = unsafe { out_param(out_name_len, "out_name_len") }?;
+        // SAFETY: `out_value` is NULL (refused) or valid for one write (caller contract).
         let out_value = unsafe { out_param(out_value, "out_value") }?;
+        // SAFETY: `out_value_len` is NULL (refused) or valid for one write (caller contract).
         let out_value_len = unsafe { out_param(out_value_len, "out_value_len") }?;
         let SdElement { id, params } = element_at(elements, element)?;
         let (name, value) = params.get(param).ok_or_else(|| {
@@ -209,6 +219,7 @@ mod tests {
 
     fn bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
         assert!(!ptr.is_null());
+        // SAFETY: test data: pointer and length from ferrule for a live object.
         unsafe { std::slice::from_raw_parts(ptr, len) }
     }
 
@@ -222,18 +233,23 @@ mod tests {
             SdElement { id: "timeQuality".into(), params: vec![] },
         ]);
         let mut count = 99;
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         assert_eq!(unsafe { ferrule_sd_count(sd, &mut count) }, FERRULE_STATUS_OK);
         assert_eq!(count, 2);
         let (mut id, mut id_len) = (null(), 0);
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         assert_eq!(unsafe { ferrule_sd_id(sd, 1, &mut id, &mut id_len) }, FERRULE_STATUS_OK);
         assert_eq!(bytes(id, id_len), b"timeQuality");
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         assert_eq!(unsafe { ferrule_sd_param_count(sd, 0, &mut count) }, FERRULE_STATUS_OK);
         assert_eq!(count, 2);
         let (mut name, mut name_len, mut value, mut value_len) = (null(), 0, null(), 0);
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status =
             unsafe { ferrule_sd_param(sd, 0, 0, &mut name, &mut name_len, &mut value, &mut value_len) };
         assert_eq!(status, FERRULE_STATUS_OK);
         assert_eq!((bytes(name, name_len), bytes(value, value_len)), (&b"k"[..], &b""[..]));
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status =
             unsafe { ferrule_sd_param(sd, 0, 1, &mut name, &mut name_len, &mut value, &mut value_len) };
         assert_eq!(status, FERRULE_STATUS_OK);
@@ -242,38 +258,78 @@ mod tests {
         // Out of range: outputs untouched.
         let sentinel = b"x".as_ptr();
         let mut out = sentinel;
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         assert_eq!(unsafe { ferrule_sd_id(sd, 2, &mut out, &mut id_len) }, FERRULE_STATUS_OUT_OF_RANGE);
         assert_eq!(out, sentinel);
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         assert_eq!(unsafe { ferrule_sd_param_count(sd, 2, &mut count) }, FERRULE_STATUS_OUT_OF_RANGE);
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status =
             unsafe { ferrule_sd_param(sd, 1, 0, &mut out, &mut name_len, &mut value, &mut value_len) };
         assert_eq!((status, out), (FERRULE_STATUS_OUT_OF_RANGE, sentinel));
         assert_eq!(
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             unsafe { ferrule_sd_param(sd, 0, 0, null_mut(), &mut name_len, &mut value, &mut value_len) },
             FERRULE_STATUS_NULL_POINTER
         );
+        // SAFETY: a live handle made above, freed exactly once.
         unsafe { ferrule_sd_free(sd) };
     }
 
     #[test]
     fn null_handles_and_outputs_are_refused() {
         let mut count = 0;
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         assert_eq!(unsafe { ferrule_sd_count(null(), &mut count) }, FERRULE_STATUS_NULL_POINTER);
         let sd = handle(vec![]);
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         assert_eq!(unsafe { ferrule_sd_count(sd, null_mut()) }, FERRULE_STATUS_NULL_POINTER);
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         assert_eq!(unsafe { ferrule_sd_count(sd, &mut count) }, FERRULE_STATUS_OK);
         assert_eq!(count, 0);
         let mut out = null_mut();
         assert_eq!(
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             unsafe { ferrule_log_structured_data_parse(null(), 1, &mut out) },
             FERRULE_STATUS_NULL_POINTER
         );
         assert_eq!(
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             unsafe { ferrule_log_structured_data_parse(b"-".as_ptr(), 1, null_mut()) },
             FERRULE_STATUS_NULL_POINTER
         );
         assert!(out.is_null());
+        // SAFETY: a live handle made above, freed exactly once.
         unsafe { ferrule_sd_free(sd) };
+        // SAFETY: NULL is accepted and ignored.
         unsafe { ferrule_sd_free(null_mut()) };
+    }
+
+    /// The edges of `ferrule_log_structured_data_parse`'s blocks: no text (NULL with 0: a parse
+    /// error, as documented), text whose closing `]` is the allocation's last byte, and a length no
+    /// memory can hold (refused unread).
+    #[test]
+    fn empty_last_byte_and_impossible_lengths() {
+        let sentinel = std::ptr::dangling_mut::<ferrule_sd>();
+        let mut out = sentinel;
+        // SAFETY: test data: NULL with length 0, a local output.
+        let status = unsafe { ferrule_log_structured_data_parse(null(), 0, &mut out) };
+        assert_eq!((status, out), (FERRULE_STATUS_PARSE, sentinel));
+        let text = br#"[a@1 k="v"]"#.to_vec();
+        // SAFETY: `text` holds its length.
+        let status = unsafe { ferrule_log_structured_data_parse(text.as_ptr(), text.len(), &mut out) };
+        assert_eq!(status, FERRULE_STATUS_OK);
+        let mut count = 0;
+        // SAFETY: the handle just made.
+        assert_eq!(unsafe { ferrule_sd_param_count(out, 0, &mut count) }, FERRULE_STATUS_OK);
+        assert_eq!(count, 1);
+        // SAFETY: made above, freed once.
+        unsafe { ferrule_sd_free(out) };
+        for n in [usize::MAX, isize::MAX as usize + 1] {
+            let mut out = sentinel;
+            // SAFETY: `text` is valid for its length; the call must refuse `n` before reading.
+            let status = unsafe { ferrule_log_structured_data_parse(text.as_ptr(), n, &mut out) };
+            assert_eq!((status, out), (FERRULE_STATUS_INVALID_ARGUMENT, sentinel));
+        }
     }
 }

@@ -151,8 +151,9 @@ pub unsafe extern "C" fn ferrule_log_table_num_rows(
     out_rows: *mut usize,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `table` is NULL (refused) or a live table that outlives this call (caller contract).
         let table = unsafe { table_ref(table) }?;
+        // SAFETY: `out_rows` is NULL (refused) or valid for one write (caller contract).
         let out_rows = unsafe { out_param(out_rows, "out_rows") }?;
         out_rows.write(table.num_rows());
         Ok(())
@@ -169,8 +170,9 @@ pub unsafe extern "C" fn ferrule_log_table_num_columns(
     out_columns: *mut usize,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `table` is NULL (refused) or a live table that outlives this call (caller contract).
         let table = unsafe { table_ref(table) }?;
+        // SAFETY: `out_columns` is NULL (refused) or valid for one write (caller contract).
         let out_columns = unsafe { out_param(out_columns, "out_columns") }?;
         out_columns.write(table.num_columns());
         Ok(())
@@ -193,9 +195,12 @@ pub unsafe extern "C" fn ferrule_log_table_column_index(
     out_index: *mut usize,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (these three): the caller contract above.
+        // SAFETY: `table` is NULL (refused) or a live table that outlives this call (caller contract).
         let table = unsafe { table_ref(table) }?;
+        // SAFETY: `name` is NULL (refused unless `name_len` is 0) or valid for reads of `name_len` elements
+        // (caller contract).
         let name = unsafe { utf8_arg(name, name_len, "name") }?;
+        // SAFETY: `out_index` is NULL (refused) or valid for one write (caller contract).
         let out_index = unsafe { out_param(out_index, "out_index") }?;
         let column = table.require(name)?;
         let index = table.columns().iter().position(|c| std::ptr::eq(c, column));
@@ -218,9 +223,11 @@ pub unsafe extern "C" fn ferrule_log_table_column_name(
     out_len: *mut usize,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (these three): the caller contract above.
+        // SAFETY: `table` is NULL (refused) or a live table that outlives this call (caller contract).
         let table = unsafe { table_ref(table) }?;
+        // SAFETY: `out_name` is NULL (refused) or valid for one write (caller contract).
         let out_name = unsafe { out_param(out_name, "out_name") }?;
+        // SAFETY: `out_len` is NULL (refused) or valid for one write (caller contract).
         let out_len = unsafe { out_param(out_len, "out_len") }?;
         let name = column_at(table, index)?.name().as_bytes();
         out_name.write(c_ptr(name));
@@ -242,8 +249,9 @@ pub unsafe extern "C" fn ferrule_log_table_column_type(
     out_type: *mut ferrule_log_column_type,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `table` is NULL (refused) or a live table that outlives this call (caller contract).
         let table = unsafe { table_ref(table) }?;
+        // SAFETY: `out_type` is NULL (refused) or valid for one write (caller contract).
         let out_type = unsafe { out_param(out_type, "out_type") }?;
         out_type.write(column_type_to_c(column_at(table, index)?.column_type())?);
         Ok(())
@@ -262,9 +270,11 @@ unsafe fn typed_column<T>(
     want: &str,
     pick: impl FnOnce(&ColumnData) -> Option<&[T]>,
 ) -> Result<(), Failure> {
-    // SAFETY (these three): the caller contract of the exports.
+    // SAFETY: `table` is NULL (refused) or a live table that outlives this call (caller contract).
     let table = unsafe { table_ref(table) }?;
+    // SAFETY: `out_values` is NULL (refused) or valid for one write (caller contract).
     let out_values = unsafe { out_param(out_values, values_name) }?;
+    // SAFETY: `out_len` is NULL (refused) or valid for one write (caller contract).
     let out_len = unsafe { out_param(out_len, "out_len") }?;
     let column = column_at(table, index)?;
     let values = pick(column.data()).ok_or_else(|| wrong_type(column, index, want))?;
@@ -433,9 +443,11 @@ pub unsafe extern "C" fn ferrule_log_table_column_bool(
     out_len: *mut usize,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (these three): the caller contract above.
+        // SAFETY: `table` is NULL (refused) or a live table that outlives this call (caller contract).
         let table = unsafe { table_ref(table) }?;
+        // SAFETY: `out_values` is NULL (refused) or valid for one write (caller contract).
         let out_values = unsafe { out_param(out_values, "out_values") }?;
+        // SAFETY: `out_len` is NULL (refused) or valid for one write (caller contract).
         let out_len = unsafe { out_param(out_len, "out_len") }?;
         let column = column_at(table, index)?;
         let ColumnData::Bool(values) = column.data() else {
@@ -466,9 +478,11 @@ pub unsafe extern "C" fn ferrule_log_table_validity(
     out_null_count: *mut usize,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (these three): the caller contract above.
+        // SAFETY: `table` is NULL (refused) or a live table that outlives this call (caller contract).
         let table = unsafe { table_ref(table) }?;
+        // SAFETY: `out_bits` is NULL (refused) or valid for one write (caller contract).
         let out_bits = unsafe { out_param(out_bits, "out_bits") }?;
+        // SAFETY: `out_null_count` is NULL (refused) or valid for one write (caller contract).
         let out_null_count = unsafe { out_param(out_null_count, "out_null_count") }?;
         let validity = column_at(table, index)?.validity();
         out_bits.write(c_ptr(validity.bits()));
@@ -499,10 +513,13 @@ pub unsafe extern "C" fn ferrule_log_table_column_strings(
     out_rows: *mut usize,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (these four): the caller contract above.
+        // SAFETY: `table` is NULL (refused) or a live table that outlives this call (caller contract).
         let table = unsafe { table_ref(table) }?;
+        // SAFETY: `out_offsets` is NULL (refused) or valid for one write (caller contract).
         let out_offsets = unsafe { out_param(out_offsets, "out_offsets") }?;
+        // SAFETY: `out_values` is NULL (refused) or valid for one write (caller contract).
         let out_values = unsafe { out_param(out_values, "out_values") }?;
+        // SAFETY: `out_rows` is NULL (refused) or valid for one write (caller contract).
         let out_rows = unsafe { out_param(out_rows, "out_rows") }?;
         let column = column_at(table, index)?;
         let ColumnData::String { offsets, values } = column.data() else {
@@ -568,10 +585,13 @@ pub unsafe extern "C" fn ferrule_log_table_dictionary(
     out_count: *mut usize,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (these four): the caller contract above.
+        // SAFETY: `table` is NULL (refused) or a live table that outlives this call (caller contract).
         let table = unsafe { table_ref(table) }?;
+        // SAFETY: `out_offsets` is NULL (refused) or valid for one write (caller contract).
         let out_offsets = unsafe { out_param(out_offsets, "out_offsets") }?;
+        // SAFETY: `out_values` is NULL (refused) or valid for one write (caller contract).
         let out_values = unsafe { out_param(out_values, "out_values") }?;
+        // SAFETY: `out_count` is NULL (refused) or valid for one write (caller contract).
         let out_count = unsafe { out_param(out_count, "out_count") }?;
         let column = column_at(table, index)?;
         let pool = column.pool().ok_or_else(|| wrong_type(column, index, "dictionary"))?;
@@ -601,8 +621,9 @@ pub unsafe extern "C" fn ferrule_log_table_dictionary_pool(
     out_pool: *mut *mut ferrule_pool,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `table` is NULL (refused) or a live table that outlives this call (caller contract).
         let table = unsafe { table_ref(table) }?;
+        // SAFETY: `out_pool` is NULL (refused) or valid for one write (caller contract).
         let out_pool = unsafe { out_param(out_pool, "out_pool") }?;
         let column = column_at(table, index)?;
         let pool = column.pool().ok_or_else(|| wrong_type(column, index, "dictionary"))?;
@@ -631,8 +652,9 @@ pub unsafe extern "C" fn ferrule_log_table_error_count(
     out_count: *mut usize,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `table` is NULL (refused) or a live table that outlives this call (caller contract).
         let table = unsafe { table_ref(table) }?;
+        // SAFETY: `out_count` is NULL (refused) or valid for one write (caller contract).
         let out_count = unsafe { out_param(out_count, "out_count") }?;
         out_count.write(table.errors().len());
         Ok(())
@@ -665,13 +687,19 @@ pub unsafe extern "C" fn ferrule_log_table_error(
     out_text_len: *mut usize,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (these seven): the caller contract above.
+        // SAFETY: `table` is NULL (refused) or a live table that outlives this call (caller contract).
         let table = unsafe { table_ref(table) }?;
+        // SAFETY: `out_line` is NULL (refused) or valid for one write (caller contract).
         let out_line = unsafe { out_param(out_line, "out_line") }?;
+        // SAFETY: `out_code` is NULL (refused) or valid for one write (caller contract).
         let out_code = unsafe { out_param(out_code, "out_code") }?;
+        // SAFETY: `out_code_len` is NULL (refused) or valid for one write (caller contract).
         let out_code_len = unsafe { out_param(out_code_len, "out_code_len") }?;
+        // SAFETY: `out_offset` is NULL (refused) or valid for one write (caller contract).
         let out_offset = unsafe { out_param(out_offset, "out_offset") }?;
+        // SAFETY: `out_text` is NULL (refused) or valid for one write (caller contract).
         let out_text = unsafe { out_param(out_text, "out_text") }?;
+        // SAFETY: `out_text_len` is NULL (refused) or valid for one write (caller contract).
         let out_text_len = unsafe { out_param(out_text_len, "out_text_len") }?;
         let errors = table.errors();
         let record = errors.get(i).ok_or_else(|| {
@@ -700,8 +728,9 @@ pub unsafe extern "C" fn ferrule_log_table_stats(
     out_stats: *mut ferrule_log_stats,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `table` is NULL (refused) or a live table that outlives this call (caller contract).
         let table = unsafe { table_ref(table) }?;
+        // SAFETY: `out_stats` is NULL (refused) or valid for one write (caller contract).
         let out_stats = unsafe { out_param(out_stats, "out_stats") }?;
         let stats = table.stats();
         out_stats.write(ferrule_log_stats {
@@ -728,10 +757,181 @@ pub unsafe extern "C" fn ferrule_log_table_memory_usage(
     out_bytes: *mut usize,
 ) -> ferrule_status {
     log_guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `table` is NULL (refused) or a live table that outlives this call (caller contract).
         let table = unsafe { table_ref(table) }?;
+        // SAFETY: `out_bytes` is NULL (refused) or valid for one write (caller contract).
         let out_bytes = unsafe { out_param(out_bytes, "out_bytes") }?;
         out_bytes.write(table.memory_usage());
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Edges of the accessors' blocks and of `c_ptr`: the last column and failed line against one
+    //! past them, a table of no rows (every pointer real and readable, never dangling), and names
+    //! of no length or of a length no memory can hold.
+    use super::*;
+    use crate::status::ferrule_status::*;
+    use ferrule_core::logs::{FormatKind, LogFormat, ParseOptions, parse_bytes};
+    use std::ptr::{null, null_mut};
+
+    /// A caller-owned table of `data` parsed as `combined`, freed on drop.
+    struct Table(*mut ferrule_log_table);
+
+    impl Table {
+        fn parse(data: &[u8]) -> Table {
+            let format = LogFormat::parse("combined", FormatKind::Preset).unwrap();
+            Table(table_handle(parse_bytes(data, &format, &ParseOptions::default()).unwrap()))
+        }
+
+        fn columns(&self) -> usize {
+            let mut n = usize::MAX;
+            // SAFETY: test data: a live table and a local output.
+            assert_eq!(unsafe { ferrule_log_table_num_columns(self.0, &mut n) }, FERRULE_STATUS_OK);
+            n
+        }
+
+        fn column_type(&self, index: usize) -> ferrule_log_column_type {
+            let mut ty = ferrule_log_column_type::FERRULE_LOG_COLUMN_BOOL;
+            // SAFETY: as above.
+            assert_eq!(unsafe { ferrule_log_table_column_type(self.0, index, &mut ty) }, FERRULE_STATUS_OK);
+            ty
+        }
+    }
+
+    impl Drop for Table {
+        fn drop(&mut self) {
+            // SAFETY: made by `parse`, freed once.
+            unsafe { ferrule_log_table_free(self.0) };
+        }
+    }
+
+    const LINE: &[u8] = br#"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /a HTTP/1.0" 200 5 "-" "curl""#;
+
+    #[test]
+    fn the_last_column_and_failed_line_are_in_range_and_one_past_is_not() {
+        let mut data = LINE.to_vec();
+        data.extend_from_slice(b"\nbad"); // the failed line is the input's last bytes
+        let table = Table::parse(&data);
+        let columns = table.columns();
+        let sentinel = b"untouched".as_ptr();
+        let (mut name, mut len) = (sentinel, usize::MAX);
+        // SAFETY: test data: a live table and local outputs.
+        let status = unsafe { ferrule_log_table_column_name(table.0, columns - 1, &mut name, &mut len) };
+        assert_eq!(status, FERRULE_STATUS_OK);
+        // SAFETY: a name of the live table, `len` bytes.
+        assert_eq!(unsafe { std::slice::from_raw_parts(name, len) }, b"error_offset");
+        let (mut name, mut len) = (sentinel, usize::MAX);
+        // SAFETY: as above; one past the last column must be refused, outputs untouched.
+        let status = unsafe { ferrule_log_table_column_name(table.0, columns, &mut name, &mut len) };
+        assert_eq!((status, name, len), (FERRULE_STATUS_OUT_OF_RANGE, sentinel, usize::MAX));
+        let (mut bits, mut nulls) = (sentinel, usize::MAX);
+        // SAFETY: as above.
+        let status = unsafe { ferrule_log_table_validity(table.0, columns, &mut bits, &mut nulls) };
+        assert_eq!((status, bits), (FERRULE_STATUS_OUT_OF_RANGE, sentinel));
+        let mut count = 0;
+        // SAFETY: as above.
+        assert_eq!(unsafe { ferrule_log_table_error_count(table.0, &mut count) }, FERRULE_STATUS_OK);
+        assert_eq!(count, 1);
+        let (mut line, mut offset) = (0u64, 0u64);
+        let (mut code, mut code_len, mut text, mut text_len) = (sentinel, 0usize, sentinel, 0usize);
+        // SAFETY: as above: the last failed line, then one past it.
+        unsafe {
+            let status = ferrule_log_table_error(
+                table.0,
+                count - 1,
+                &mut line,
+                &mut code,
+                &mut code_len,
+                &mut offset,
+                &mut text,
+                &mut text_len,
+            );
+            assert_eq!((status, line), (FERRULE_STATUS_OK, 2));
+            assert_eq!(std::slice::from_raw_parts(text, text_len), b"bad");
+            text = sentinel;
+            let status = ferrule_log_table_error(
+                table.0,
+                count,
+                &mut line,
+                &mut code,
+                &mut code_len,
+                &mut offset,
+                &mut text,
+                &mut text_len,
+            );
+            assert_eq!((status, text), (FERRULE_STATUS_OUT_OF_RANGE, sentinel));
+        }
+    }
+
+    #[test]
+    fn a_table_of_no_rows_hands_out_real_pointers() {
+        let table = Table::parse(b"");
+        let mut some_dictionary = false;
+        for index in 0..table.columns() {
+            let (mut bits, mut nulls) = (null(), usize::MAX);
+            // SAFETY: test data: a live table and local outputs.
+            let status = unsafe { ferrule_log_table_validity(table.0, index, &mut bits, &mut nulls) };
+            assert_eq!(status, FERRULE_STATUS_OK);
+            assert!(!bits.is_null() && nulls == 0, "column {index}");
+            match table.column_type(index) {
+                ferrule_log_column_type::FERRULE_LOG_COLUMN_STRING => {
+                    let (mut offsets, mut values, mut rows) = (null(), null(), usize::MAX);
+                    // SAFETY: as above.
+                    let status = unsafe {
+                        ferrule_log_table_column_strings(table.0, index, &mut offsets, &mut values, &mut rows)
+                    };
+                    assert_eq!((status, rows), (FERRULE_STATUS_OK, 0));
+                    // SAFETY: `offsets` has rows + 1 = 1 entry (the documented layout).
+                    assert_eq!((unsafe { *offsets }, values.is_null()), (0, false));
+                }
+                ferrule_log_column_type::FERRULE_LOG_COLUMN_DICTIONARY => {
+                    some_dictionary = true;
+                    let (mut offsets, mut values, mut count) = (null(), null(), usize::MAX);
+                    // SAFETY: as above.
+                    let status = unsafe {
+                        ferrule_log_table_dictionary(table.0, index, &mut offsets, &mut values, &mut count)
+                    };
+                    assert_eq!((status, count), (FERRULE_STATUS_OK, 0));
+                    // SAFETY: `offsets` has count + 1 = 1 entry.
+                    assert_eq!((unsafe { *offsets }, values.is_null()), (0, false));
+                    let (mut codes, mut len) = (null(), usize::MAX);
+                    // SAFETY: as above.
+                    let status =
+                        unsafe { ferrule_log_table_column_codes(table.0, index, &mut codes, &mut len) };
+                    assert_eq!((status, len, codes.is_null()), (FERRULE_STATUS_OK, 0, false));
+                }
+                ferrule_log_column_type::FERRULE_LOG_COLUMN_UINT64 => {
+                    let (mut values, mut len) = (null(), usize::MAX);
+                    // SAFETY: as above.
+                    let status =
+                        unsafe { ferrule_log_table_column_u64(table.0, index, &mut values, &mut len) };
+                    assert_eq!((status, len, values.is_null()), (FERRULE_STATUS_OK, 0, false));
+                    assert!(values.is_aligned());
+                }
+                _ => {}
+            }
+        }
+        assert!(some_dictionary);
+    }
+
+    #[test]
+    fn column_names_of_no_length_or_impossible_length() {
+        let table = Table::parse(LINE);
+        let mut index = usize::MAX;
+        // SAFETY: test data: NULL with 0 is the empty name, which names no column.
+        let status = unsafe { ferrule_log_table_column_index(table.0, null(), 0, &mut index) };
+        assert_eq!((status, index), (FERRULE_STATUS_INVALID_ARGUMENT, usize::MAX));
+        // SAFETY: a 6-byte name; the impossible length must be refused before it is read.
+        let status =
+            unsafe { ferrule_log_table_column_index(table.0, b"status".as_ptr(), usize::MAX, &mut index) };
+        assert_eq!((status, index), (FERRULE_STATUS_INVALID_ARGUMENT, usize::MAX));
+        // SAFETY: as above, the whole name.
+        let status = unsafe { ferrule_log_table_column_index(table.0, b"status".as_ptr(), 6, &mut index) };
+        assert_eq!(status, FERRULE_STATUS_OK);
+        // SAFETY: NULL output refused.
+        let status = unsafe { ferrule_log_table_column_index(table.0, b"status".as_ptr(), 6, null_mut()) };
+        assert_eq!(status, FERRULE_STATUS_NULL_POINTER);
+    }
 }

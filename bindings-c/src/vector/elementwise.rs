@@ -328,6 +328,8 @@ pub unsafe extern "C" fn ferrule_vec_normalize_f64(x: *const f64, n: usize, out:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::status::ferrule_status::*;
+    use std::ptr::{null, null_mut};
 
     fn data(n: usize, seed: f64) -> Vec<f64> {
         (0..n).map(|i| ((i as f64 + seed) * 0.77).sin() * 3.0).collect()
@@ -344,42 +346,51 @@ mod tests {
             type Core = fn(&[f64], &[f64], &[f64], &mut [f64]);
             let ops: [(Run, Core); 7] = [
                 (
+                    // SAFETY: test data: live vectors of `n` elements.
                     |a, _, _, n, out| unsafe { ferrule_vec_scale_f64(a, n, 1.5, out) },
                     |a, _, _, out| vector::scale(a, 1.5, out).unwrap(),
                 ),
                 (
+                    // SAFETY: test data: live vectors of `n` elements.
                     |a, b, _, n, out| unsafe { ferrule_vec_add_f64(a, b, n, out) },
                     |a, b, _, out| vector::add(a, b, out).unwrap(),
                 ),
                 (
+                    // SAFETY: test data: live vectors of `n` elements.
                     |a, b, _, n, out| unsafe { ferrule_vec_subtract_f64(a, b, n, out) },
                     |a, b, _, out| vector::subtract(a, b, out).unwrap(),
                 ),
                 (
+                    // SAFETY: test data: live vectors of `n` elements.
                     |a, b, _, n, out| unsafe { ferrule_vec_multiply_f64(a, b, n, out) },
                     |a, b, _, out| vector::multiply(a, b, out).unwrap(),
                 ),
                 (
+                    // SAFETY: test data: live vectors of `n` elements.
                     |a, b, _, n, out| unsafe { ferrule_vec_axpy_f64(-0.5, a, b, n, out) },
                     |a, b, _, out| vector::axpy(-0.5, a, b, out).unwrap(),
                 ),
                 (
+                    // SAFETY: test data: live vectors of `n` elements.
                     |a, b, c, n, out| unsafe { ferrule_vec_fma_f64(a, b, c, n, out) },
                     |a, b, c, out| vector::fma(a, b, c, out).unwrap(),
                 ),
                 (
+                    // SAFETY: test data: live vectors of `n` elements.
                     |a, _, _, n, out| unsafe { ferrule_vec_normalize_f64(a, n, out) },
                     |a, _, _, out| vector::normalize(a, out).unwrap(),
                 ),
             ];
             for (op, (run, core)) in ops.into_iter().enumerate() {
                 core(&a, &b, &c, &mut want);
+                // SAFETY: test data: live vectors of `n` elements.
                 let status = unsafe { run(a.as_ptr(), b.as_ptr(), c.as_ptr(), n, got.as_mut_ptr()) };
                 assert_eq!(status, ferrule_status::FERRULE_STATUS_OK);
                 assert_eq!(got, want, "op {op}, n {n}");
                 // In place into the first input: only raw pointers to it while the call runs.
                 let mut inplace = a.clone();
                 let ptr = inplace.as_mut_ptr();
+                // SAFETY: test data: live vectors of `n` elements.
                 let status = unsafe { run(ptr, b.as_ptr(), c.as_ptr(), n, ptr) };
                 assert_eq!(status, ferrule_status::FERRULE_STATUS_OK);
                 assert_eq!(inplace, want, "op {op}, n {n}, in place");
@@ -388,12 +399,14 @@ mod tests {
         // The zero vector and NaN under normalize.
         let mut out = [7.0f32; 3];
         assert_eq!(
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             unsafe { ferrule_vec_normalize_f32([0.0f32; 3].as_ptr(), 3, out.as_mut_ptr()) },
             ferrule_status::FERRULE_STATUS_OK
         );
         assert_eq!(out, [0.0; 3]);
         let mut want = [0.0f32; 3];
         vector::normalize(&[1.0, f32::NAN, 2.0], &mut want).unwrap();
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         unsafe { ferrule_vec_normalize_f32([1.0, f32::NAN, 2.0].as_ptr(), 3, out.as_mut_ptr()) };
         assert!(out.iter().zip(want).all(|(g, w)| g.is_nan() && w.is_nan()));
     }
@@ -402,12 +415,46 @@ mod tests {
     fn partial_overlap_is_refused_before_anything_is_written() {
         let mut buf = [1.0f32, 2.0, 3.0, 4.0, 5.0];
         let p = buf.as_mut_ptr();
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe { ferrule_vec_add_f32(p, p.add(2), 3, p.add(1)) };
         assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT);
         assert_eq!(buf, [1.0, 2.0, 3.0, 4.0, 5.0]);
         // Exact aliasing of every input at once is fine: 2 * x.
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe { ferrule_vec_add_f32(p, p, 5, p) };
         assert_eq!(status, ferrule_status::FERRULE_STATUS_OK);
         assert_eq!(buf, [2.0, 4.0, 6.0, 8.0, 10.0]);
+    }
+
+    /// The other edges of `elementwise`'s blocks: NULL everywhere with `n` 0 (nothing to read or
+    /// write), and lengths no memory can hold, refused for inputs and output before any access.
+    #[test]
+    fn empty_and_impossible_lengths_touch_nothing() {
+        // SAFETY: NULL with n 0 is the empty vector (the contract).
+        assert_eq!(unsafe { ferrule_vec_fma_f64(null(), null(), null(), 0, null_mut()) }, FERRULE_STATUS_OK);
+        // SAFETY: as above.
+        assert_eq!(unsafe { ferrule_vec_normalize_f32(null(), 0, null_mut()) }, FERRULE_STATUS_OK);
+        let x = [1.0f64, 2.0];
+        let mut out = [7.0f64; 2];
+        for n in [usize::MAX, isize::MAX as usize, usize::MAX / 8 + 1] {
+            // SAFETY: valid for two elements each; the call must refuse `n` before any access.
+            let status = unsafe { ferrule_vec_add_f64(x.as_ptr(), x.as_ptr(), n, out.as_mut_ptr()) };
+            assert_eq!(status, FERRULE_STATUS_INVALID_ARGUMENT, "n {n}");
+            // SAFETY: as above, in place.
+            let status = unsafe { ferrule_vec_scale_f64(out.as_ptr(), n, 2.0, out.as_mut_ptr()) };
+            assert_eq!(status, FERRULE_STATUS_INVALID_ARGUMENT, "n {n}");
+        }
+        assert_eq!(out, [7.0; 2]);
+        // The last element of a chunk and of the vector: exactly CHUNK + 1 elements, so the last
+        // chunk is one element long and ends at the end of the allocation.
+        let n = CHUNK + 1;
+        let a: Vec<f32> = (0..n).map(|i| i as f32).collect();
+        let mut got = vec![0.0f32; n];
+        // SAFETY: `a` and `got` hold exactly `n` elements.
+        let status = unsafe { ferrule_vec_scale_f32(a.as_ptr(), n, 2.0, got.as_mut_ptr()) };
+        assert_eq!(
+            (status, got[CHUNK - 1], got[CHUNK]),
+            (FERRULE_STATUS_OK, 2.0 * (CHUNK - 1) as f32, 2.0 * CHUNK as f32)
+        );
     }
 }

@@ -123,8 +123,10 @@ pub unsafe extern "C" fn ferrule_vec_metric_parse(
     out: *mut ferrule_metric,
 ) -> ferrule_status {
     guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `name` is NULL (refused unless `len` is 0) or valid for reads of `len` elements (caller
+        // contract).
         let name = unsafe { text(name, len) }?;
+        // SAFETY: `out` is NULL (refused) or valid for one write (caller contract).
         let out = unsafe { out_param(out, "out") }?;
         let metric = Metric::parse(name)?;
         let found = METRICS.iter().find(|(_, m, _)| *m == metric).map(|&(c, ..)| c);
@@ -153,8 +155,10 @@ pub unsafe extern "C" fn ferrule_vec_precision_parse(
     out: *mut ferrule_precision,
 ) -> ferrule_status {
     guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `name` is NULL (refused unless `len` is 0) or valid for reads of `len` elements (caller
+        // contract).
         let name = unsafe { text(name, len) }?;
+        // SAFETY: `out` is NULL (refused) or valid for one write (caller contract).
         let out = unsafe { out_param(out, "out") }?;
         let precision = Precision::parse(name)?;
         let found = PRECISIONS.iter().find(|(_, p, _)| *p == precision).map(|&(c, ..)| c);
@@ -216,10 +220,12 @@ mod tests {
             assert_eq!(*metric, core);
             assert_eq!(name.to_str().unwrap(), core.name());
             assert_eq!(metric_from(value as u32).unwrap(), core);
+            // SAFETY: a static NUL-terminated string from ferrule (non-NULL for these values).
             let got = unsafe { CStr::from_ptr(ferrule_vec_metric_name(value as u32)) };
             assert_eq!(got, *name);
             let mut parsed = ferrule_metric::FERRULE_METRIC_DOT;
             let bytes = core.name().as_bytes();
+            // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
             let status = unsafe { ferrule_vec_metric_parse(bytes.as_ptr(), bytes.len(), &mut parsed) };
             assert_eq!(status, ferrule_status::FERRULE_STATUS_OK);
             assert_eq!(parsed, *c);
@@ -235,14 +241,17 @@ mod tests {
             assert_eq!(*precision, core);
             assert_eq!(name.to_str().unwrap(), core.name());
             assert_eq!(precision_from(value as u32).unwrap(), core);
+            // SAFETY: a static NUL-terminated string from ferrule (non-NULL for these values).
             let got = unsafe { CStr::from_ptr(ferrule_vec_precision_name(value as u32)) };
             assert_eq!(got, *name);
         }
         assert!(precision_from(2).is_err());
         assert!(ferrule_vec_precision_name(2).is_null());
         let mut parsed = ferrule_precision::FERRULE_PRECISION_FAST;
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe { ferrule_vec_precision_parse(b"exact".as_ptr(), 5, &mut parsed) };
         assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT);
+        // SAFETY: test data: NULL on purpose, or live handles and locals of the lengths passed.
         let status = unsafe { ferrule_vec_precision_parse([0xff_u8].as_ptr(), 1, &mut parsed) };
         assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_UTF8);
         assert_eq!(parsed, ferrule_precision::FERRULE_PRECISION_FAST);
@@ -257,5 +266,26 @@ mod tests {
         assert!(!overlap(p, 4, p.wrapping_add(4), 4));
         assert!(!overlap(p, 0, p, 4), "an empty range shares nothing");
         assert!(overlap(p.cast::<u8>().wrapping_add(7), 1, p, 1), "bytes, not elements");
+    }
+
+    /// The edges of `text`'s block: the empty name (NULL with 0) and lengths no memory can hold
+    /// (refused unread), with the output untouched.
+    #[test]
+    fn empty_and_impossible_names() {
+        let mut metric = ferrule_metric::FERRULE_METRIC_MANHATTAN;
+        // SAFETY: test data: NULL with 0 is the empty name; a local output.
+        let status = unsafe { ferrule_vec_metric_parse(std::ptr::null(), 0, &mut metric) };
+        assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT);
+        let mut precision = ferrule_precision::FERRULE_PRECISION_ACCURATE;
+        for n in [usize::MAX, isize::MAX as usize + 1] {
+            // SAFETY: a 3-byte name; the call must refuse `n` before reading it.
+            let status = unsafe { ferrule_vec_metric_parse(b"dot".as_ptr(), n, &mut metric) };
+            assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT);
+            // SAFETY: as above.
+            let status = unsafe { ferrule_vec_precision_parse(b"fast".as_ptr(), n, &mut precision) };
+            assert_eq!(status, ferrule_status::FERRULE_STATUS_INVALID_ARGUMENT);
+        }
+        assert_eq!(metric, ferrule_metric::FERRULE_METRIC_MANHATTAN);
+        assert_eq!(precision, ferrule_precision::FERRULE_PRECISION_ACCURATE);
     }
 }

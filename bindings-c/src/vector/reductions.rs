@@ -23,8 +23,9 @@ unsafe fn reduce<T: Element, R>(
     op: impl FnOnce(&[T]) -> Result<R, Failure>,
 ) -> ferrule_status {
     guard(|| {
-        // SAFETY (both): the caller contract above.
+        // SAFETY: `x` is NULL (refused unless `n` is 0) or valid for reads of `n` elements (caller contract).
         let x = unsafe { in_slice(x, n, "x") }?;
+        // SAFETY: `out` is NULL (refused) or valid for one write (caller contract).
         let out = unsafe { out_param(out, "out") }?;
         out.write(op(x)?);
         Ok(())
@@ -171,4 +172,103 @@ pub unsafe extern "C" fn ferrule_vec_argmax_f32(x: *const f32, n: usize, out: *m
 pub unsafe extern "C" fn ferrule_vec_argmax_f64(x: *const f64, n: usize, out: *mut usize) -> ferrule_status {
     // SAFETY: the caller contract above is `reduce`'s.
     unsafe { reduce(x, n, out, |x| Ok(vector::argmax(x)?)) }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The edges of `reduce`'s `in_slice`/`out_param` blocks: the last element at every SIMD tail
+    //! length (inputs allocated exactly `n` long), empty inputs (NULL with `n` 0) and lengths no
+    //! memory can hold (refused before anything is read).
+    use super::*;
+    use crate::status::ferrule_status::*;
+    use crate::vector::ferrule_precision::*;
+    use std::ptr::null;
+
+    macro_rules! check_type {
+        ($t:ty, $sum:ident, $mean:ident, $min:ident, $max:ident, $argmin:ident, $argmax:ident) => {{
+            for n in 1..=70usize {
+                // Zeros but for the last element, which alone decides every result.
+                let mut x = vec![0.0 as $t; n];
+                x[n - 1] = 5.0;
+                let (mut value, mut mean, mut index) = (<$t>::NAN, f64::NAN, usize::MAX);
+                for precision in [FERRULE_PRECISION_FAST, FERRULE_PRECISION_ACCURATE] {
+                    // SAFETY: test data: `x` holds exactly `n` elements; the outputs are locals.
+                    let status = unsafe { $sum(x.as_ptr(), n, precision as u32, &mut value) };
+                    assert_eq!(status, FERRULE_STATUS_OK);
+                    assert_eq!(value, 5.0, "sum n {n}");
+                }
+                // SAFETY: as above.
+                assert_eq!(unsafe { $mean(x.as_ptr(), n, &mut mean) }, FERRULE_STATUS_OK);
+                assert_eq!(mean, 5.0 / n as f64, "mean n {n}");
+                // SAFETY: as above.
+                assert_eq!(unsafe { $max(x.as_ptr(), n, &mut value) }, FERRULE_STATUS_OK);
+                assert_eq!(value, 5.0, "max n {n}");
+                // SAFETY: as above.
+                assert_eq!(unsafe { $argmax(x.as_ptr(), n, &mut index) }, FERRULE_STATUS_OK);
+                assert_eq!(index, n - 1, "argmax n {n}");
+                x[n - 1] = -5.0;
+                // SAFETY: as above.
+                assert_eq!(unsafe { $min(x.as_ptr(), n, &mut value) }, FERRULE_STATUS_OK);
+                assert_eq!(value, -5.0, "min n {n}");
+                // SAFETY: as above.
+                assert_eq!(unsafe { $argmin(x.as_ptr(), n, &mut index) }, FERRULE_STATUS_OK);
+                assert_eq!(index, n - 1, "argmin n {n}");
+                x[n - 1] = <$t>::NAN;
+                // SAFETY: as above.
+                assert_eq!(unsafe { $argmin(x.as_ptr(), n, &mut index) }, FERRULE_STATUS_OK);
+                assert_eq!(index, n - 1, "the first NaN is the last element, n {n}");
+                // SAFETY: as above.
+                assert_eq!(unsafe { $max(x.as_ptr(), n, &mut value) }, FERRULE_STATUS_OK);
+                assert!(value.is_nan(), "max n {n}");
+            }
+            // Empty: NULL is the empty vector; sum is 0, the others fail and write nothing.
+            let (mut value, mut mean, mut index) = (7.0 as $t, 7.0f64, 7usize);
+            // SAFETY: NULL with n 0 (the contract); the outputs are locals.
+            assert_eq!(unsafe { $sum(null(), 0, 0, &mut value) }, FERRULE_STATUS_OK);
+            assert_eq!(value, 0.0);
+            value = 7.0;
+            // SAFETY: as above.
+            assert_eq!(unsafe { $mean(null(), 0, &mut mean) }, FERRULE_STATUS_INVALID_ARGUMENT);
+            // SAFETY: as above.
+            assert_eq!(unsafe { $min(null(), 0, &mut value) }, FERRULE_STATUS_INVALID_ARGUMENT);
+            // SAFETY: as above.
+            assert_eq!(unsafe { $argmax(null(), 0, &mut index) }, FERRULE_STATUS_INVALID_ARGUMENT);
+            assert_eq!((value, mean, index), (7.0, 7.0, 7));
+            // Counts whose bytes exceed isize::MAX, on a one-element array: refused unread.
+            let one = [1.0 as $t];
+            for n in [usize::MAX, isize::MAX as usize] {
+                // SAFETY: valid for one element; the call must refuse `n` before reading.
+                assert_eq!(unsafe { $sum(one.as_ptr(), n, 0, &mut value) }, FERRULE_STATUS_INVALID_ARGUMENT);
+                // SAFETY: as above.
+                assert_eq!(unsafe { $mean(one.as_ptr(), n, &mut mean) }, FERRULE_STATUS_INVALID_ARGUMENT);
+                // SAFETY: as above.
+                assert_eq!(unsafe { $max(one.as_ptr(), n, &mut value) }, FERRULE_STATUS_INVALID_ARGUMENT);
+                // SAFETY: as above.
+                assert_eq!(unsafe { $argmin(one.as_ptr(), n, &mut index) }, FERRULE_STATUS_INVALID_ARGUMENT);
+            }
+            assert_eq!((value, mean, index), (7.0, 7.0, 7));
+        }};
+    }
+
+    #[test]
+    fn the_last_element_empty_inputs_and_impossible_lengths() {
+        check_type!(
+            f32,
+            ferrule_vec_sum_f32,
+            ferrule_vec_mean_f32,
+            ferrule_vec_min_f32,
+            ferrule_vec_max_f32,
+            ferrule_vec_argmin_f32,
+            ferrule_vec_argmax_f32
+        );
+        check_type!(
+            f64,
+            ferrule_vec_sum_f64,
+            ferrule_vec_mean_f64,
+            ferrule_vec_min_f64,
+            ferrule_vec_max_f64,
+            ferrule_vec_argmin_f64,
+            ferrule_vec_argmax_f64
+        );
+    }
 }

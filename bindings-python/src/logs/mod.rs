@@ -258,7 +258,7 @@ fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
 
 /// Parses a log file into a ``LogTable`` (one row per non-empty line).
 ///
-/// ``path``: ``str``, ``bytes`` or ``os.PathLike``. Plain files are memory-mapped and parsed in
+/// ``path``: ``str``, ``bytes`` or ``os.PathLike``. Plain files are read and parsed in
 /// parallel over ``threads`` threads (``None`` or 0: all cores; the result is the same for every
 /// value); gzip files (detected by their magic bytes, whatever their name) are inflated first.
 /// ``format``: a preset name (``"combined"``, ``"common"``/``"clf"``, ``"vhost_combined"``,

@@ -1,5 +1,5 @@
-//! Files: memory-mapped and parsed in parallel, or gzip (detected by its magic bytes) inflated
-//! first; and the batch reader, which streams a file of any size through bounded memory.
+//! Files: read and parsed in parallel, gzip (detected by its magic bytes) inflated first; and the
+//! batch reader, which streams a file of any size through bounded memory.
 
 use super::format::LogFormat;
 use super::options::{ParseOptions, ProgressFn};
@@ -41,37 +41,39 @@ fn gzip_error(path: &Path, err: &std::io::Error) -> Error {
     }
 }
 
-/// Parses a whole file: plain text is memory-mapped and parsed in parallel; gzip is inflated
-/// into memory first (then parsed in parallel).
+/// Parses a whole file: read into memory and parsed in parallel (gzip, detected by its magic
+/// bytes, is inflated first).
+///
+/// Read, not memory-mapped: a mapped file that another process truncates during the parse
+/// (logrotate's `copytruncate` does that to a live log) kills the host process with SIGBUS,
+/// while a read sees the bytes that were there. The copy costs one pass over the data at memory
+/// speed; [`BatchReader`] reads any size in bounded memory.
 pub fn parse_file(path: impl AsRef<Path>, format: &LogFormat, options: &ParseOptions) -> Result<LogTable> {
     let path = path.as_ref();
     let started = Instant::now();
-    let file = open(path)?;
+    let mut file = open(path)?;
     let meta = file.metadata().map_err(|e| io_error(path, &e))?;
-    let mut table = if !meta.is_file() || meta.len() == 0 {
-        // A pipe, a FIFO, `/dev/stdin`, `<(zcat ...)` or a file that reports no size: read, do
-        // not map (a map of what looks empty would drop the data).
-        let mut data = Vec::new();
-        BufReader::new(file).read_to_end(&mut data).map_err(|e| io_error(path, &e))?;
-        if data.starts_with(&GZIP_MAGIC) {
-            let mut inflated = Vec::new();
-            MultiGzDecoder::new(&data[..]).read_to_end(&mut inflated).map_err(|e| gzip_error(path, &e))?;
-            data = inflated;
-        }
-        parallel::parse_bytes(&data, format, options)?
-    } else {
-        // SAFETY: the map is read-only and private; ferrule never writes through it. The file
-        // must not be truncated while it is parsed (the OS would fault on the missing pages), the
-        // same contract as every tool that maps its input (ripgrep, ...); it is documented.
-        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| io_error(path, &e))?;
-        if map.starts_with(&GZIP_MAGIC) {
-            let mut data = Vec::with_capacity(map.len().saturating_mul(4));
-            MultiGzDecoder::new(&map[..]).read_to_end(&mut data).map_err(|e| gzip_error(path, &e))?;
-            parallel::parse_bytes(&data, format, options)?
-        } else {
-            parallel::parse_bytes(&map, format, options)?
-        }
-    };
+    let mut data = Vec::new();
+    // A pipe, a FIFO, `/dev/stdin` or `<(zcat ...)` reports no size: they grow as they are read.
+    if meta.is_file() {
+        let size = usize::try_from(meta.len()).unwrap_or(usize::MAX).saturating_add(1);
+        data.try_reserve_exact(size).map_err(|_| {
+            Error::capacity(format!(
+                "{}: {} bytes do not fit in memory; read the file in batches instead",
+                path.display(),
+                meta.len()
+            ))
+        })?;
+    }
+    file.read_to_end(&mut data).map_err(|e| io_error(path, &e))?;
+    if data.starts_with(&GZIP_MAGIC) {
+        let mut inflated = Vec::new();
+        // Room for a typical 4x ratio if there is memory for it; more is a few doublings.
+        let _ = inflated.try_reserve(data.len().saturating_mul(4));
+        MultiGzDecoder::new(&data[..]).read_to_end(&mut inflated).map_err(|e| gzip_error(path, &e))?;
+        data = inflated;
+    }
+    let mut table = parallel::parse_bytes(&data, format, options)?;
     table.stats_mut().seconds = started.elapsed().as_secs_f64();
     Ok(table)
 }

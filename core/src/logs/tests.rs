@@ -465,7 +465,7 @@ fn batch_reading_equals_the_whole_file_in_bounded_batches() {
 /// The memory-mapped path on small files (the part of `parse_file` with `unsafe`; `make
 /// test-rust` runs this one under valgrind, the whole-sample tests are too slow there).
 #[test]
-fn small_files_are_mapped_and_parsed() {
+fn small_files_are_read_and_parsed() {
     let path = temp_path("small.log");
     std::fs::write(&path, format!("{GOOD}\n\n{GOOD}")).unwrap();
     let table = parse_file(&path, &combined(), &ParseOptions::default()).unwrap();
@@ -480,6 +480,32 @@ fn small_files_are_mapped_and_parsed() {
         parse_file(&one_byte, &combined(), &ParseOptions::default()).unwrap().errors()[0].error,
         RowError::TooFewFields
     );
+}
+
+/// logrotate's `copytruncate` empties a live log while it may be parsed. A memory-mapped file
+/// would fault (SIGBUS, killing the host process) on the pages that went away; the parse must
+/// instead give what the file held when it was read. The progress callback truncates the file
+/// after the first of several parallel chunks.
+#[test]
+fn a_file_truncated_during_the_parse_cannot_crash_it() {
+    let path = temp_path("truncated-live.log");
+    let data = format!("{GOOD}\n").repeat(2_000).into_bytes();
+    assert!(data.len() > 4 * (16 << 10), "several parallel chunks");
+    std::fs::write(&path, &data).unwrap();
+    let truncate = path.clone();
+    let options = ParseOptions {
+        threads: Some(2),
+        progress: Some(std::sync::Arc::new(move |_, _| {
+            let file = std::fs::OpenOptions::new().write(true).open(&truncate).unwrap();
+            file.set_len(0).unwrap();
+        })),
+        ..ParseOptions::default()
+    };
+    let table = parse_file(&path, &combined(), &options).unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0, "the callback truncated the file");
+    let whole = parse_bytes(&data, &combined(), &ParseOptions::default()).unwrap();
+    assert_same(&table, &whole);
+    assert_eq!(table.num_rows(), 2_000);
 }
 
 #[test]

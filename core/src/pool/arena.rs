@@ -160,4 +160,20 @@ mod tests {
         slot.publish(stored_big, false);
         assert_eq!(slot.load().map(|(s, u)| (s.as_slice().len(), u)), Some((CHUNK_BYTES * 2, false)));
     }
+
+    /// The edge of `push`'s copy: a value that fills a chunk to its last byte stays in that
+    /// chunk, and the next byte opens a new one; both read back whole.
+    #[test]
+    fn a_value_can_fill_a_chunk_to_its_last_byte() {
+        let mut arena = Arena::default();
+        let head = arena.push(b"head");
+        let (capacity, used) = arena.chunks.last().map(|c| (c.capacity, c.used)).unwrap();
+        let rest: Vec<u8> = (0..capacity - used).map(|i| i as u8).collect();
+        let fill = arena.push(&rest);
+        assert_eq!(arena.chunks.len(), 1, "exactly the room left: same chunk");
+        assert_eq!(arena.chunks[0].used, arena.chunks[0].capacity);
+        let next = arena.push(b"!");
+        assert_eq!(arena.chunks.len(), 2, "no room left: a new chunk");
+        assert_eq!((head.as_slice(), fill.as_slice(), next.as_slice()), (&b"head"[..], &rest[..], &b"!"[..]));
+    }
 }

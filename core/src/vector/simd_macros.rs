@@ -47,8 +47,9 @@ macro_rules! kernels {
                 let n = a.len().min(b.len());
                 let (mut s0, mut s1) = ($zero(), $zero());
                 let mut i = 0;
-                // SAFETY (every `at`/`tail` below): the loop bounds keep each vector inside
-                // `0..n`, and `n` is at most both lengths.
+                // SAFETY: every `at(s, i)` below runs with `i + W <= n` (the loop conditions) and every
+                // `tail(s, i, n)` with `i <= n`, where `n` is at most both lengths, so no load leaves
+                // `a` or `b`; the CPU has `$feature` (this function's contract).
                 unsafe {
                     while i + 2 * $w <= n {
                         s0 = $fmadd(at(a, i), at(b, i), s0);
@@ -166,8 +167,9 @@ macro_rules! kernels {
                 }
                 let (mut s0, mut s1) = ([$zero(); 4], [$zero(); 4]);
                 let mut i = 0;
-                // SAFETY (every `at`/`tail` below): the loop bounds keep each vector inside
-                // `0..n`, and every row has at least `n` elements (checked above).
+                // SAFETY: every `at(s, i)` below runs with `i + W <= n` (the loop conditions) and every
+                // `tail(s, i, n)` with `i <= n`; `q` has `n` elements and every row at least `n`
+                // (checked above), so no load leaves its slice. The CPU has `$feature` (the contract).
                 unsafe {
                     while i + 2 * $w <= n {
                         let (q0, q1) = (at(q, i), at(q, i + $w));
@@ -361,12 +363,13 @@ macro_rules! tiles {
             ) {
                 let mut acc = [[$zero(); 2]; M];
                 for d in 0..dim {
-                    // SAFETY: d < dim, so the loads stay in `panel` (dim * WIDTH elements) and
-                    // `rows[r]` (dim elements): the function's contract.
-                    let (b0, b1) =
-                        unsafe { ($load(panel.add(d * WIDTH)), $load(panel.add(d * WIDTH + $lanes))) };
+                    // SAFETY: d < dim, so the `$lanes` elements from `d * WIDTH` lie in `panel`
+                    // (dim * WIDTH elements, the function's contract).
+                    let b0 = unsafe { $load(panel.add(d * WIDTH)) };
+                    // SAFETY: as for `b0`: the last element read is `d * WIDTH + WIDTH - 1`.
+                    let b1 = unsafe { $load(panel.add(d * WIDTH + $lanes)) };
                     for r in 0..M {
-                        // SAFETY: as above.
+                        // SAFETY: d < dim and `rows[r]` is valid for `dim` reads (the contract).
                         let a = $set1(unsafe { *rows[r].add(d) });
                         match OP {
                             0 => {
