@@ -698,7 +698,8 @@ const char *ferrule_status_str(uint32_t status);
 
 // Stores the metric called by the `len` bytes at `name` (`"dot"`, `"cosine"`, `"sqeuclidean"`,
 // `"euclidean"` or `"manhattan"`, the names every ferrule runtime uses; not NUL-terminated) in
-// `*out`. Fails with `FERRULE_STATUS_INVALID_ARGUMENT` for any other name. Thread-safe.
+// `*out`. Fails with `FERRULE_STATUS_INVALID_ARGUMENT` for any other name
+// (`FERRULE_STATUS_INVALID_UTF8` when the bytes are not UTF-8). Thread-safe.
 //
 // # Safety
 // `name`: NULL only when `len` is 0, else valid for reads of `len` bytes; `out`: valid for one
@@ -710,7 +711,8 @@ ferrule_status ferrule_vec_metric_parse(const uint8_t *name, size_t len, ferrule
 const char *ferrule_vec_metric_name(uint32_t metric);
 
 // Stores the precision called by the `len` bytes at `name` (`"fast"` or `"accurate"`, not
-// NUL-terminated) in `*out`. Fails with `FERRULE_STATUS_INVALID_ARGUMENT` for any other name.
+// NUL-terminated) in `*out`. Fails with `FERRULE_STATUS_INVALID_ARGUMENT` for any other name
+// (`FERRULE_STATUS_INVALID_UTF8` when the bytes are not UTF-8).
 // Thread-safe.
 //
 // # Safety
@@ -1218,7 +1220,8 @@ ferrule_status ferrule_log_last_error(uint64_t *out_line,
 
 // Stores the `ferrule_on_error` value called by the `len` bytes at `name` (`"row"`, `"skip"`
 // or `"raise"`, the names every ferrule runtime uses; not NUL-terminated) in `*out`. Fails with
-// `FERRULE_STATUS_INVALID_ARGUMENT` for any other name. Thread-safe.
+// `FERRULE_STATUS_INVALID_ARGUMENT` for any other name (`FERRULE_STATUS_INVALID_UTF8` when the
+// bytes are not UTF-8). Thread-safe.
 //
 // # Safety
 // `name`: NULL only when `len` is 0, else valid for reads of `len` bytes; `out`: NULL or valid

@@ -819,7 +819,7 @@ fn strided<T: Element>(data: &[T], dim: usize, stride: usize) -> CoreResult<Matr
 
 /// `rows_a * rows_b`, or an error when that many cells cannot exist.
 fn cells(rows_a: usize, rows_b: usize) -> CoreResult<usize> {
-    rows_a.checked_mul(rows_b).ok_or_else(|| Error::invalid_argument("the output size overflows"))
+    rows_a.checked_mul(rows_b).ok_or_else(|| Error::capacity("the output size overflows"))
 }
 
 /// Runs `compute` into `out` when given (returning nothing), else into a new array. `inputs` are

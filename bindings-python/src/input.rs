@@ -150,6 +150,9 @@ fn numpy_array<'py>(array: &Bound<'py, PyUntypedArray>) -> PyResult<Input<'py>> 
             let readonly = array.try_readonly().map_err(|err| {
                 to_py_err(py, &Error::invalid_argument(format!("cannot read the array: {err}")))
             })?;
+            // PyO3 panics when CPython cannot allocate the tuple (a zero-stride view of one
+            // object can claim 2**40 items): refuse what cannot be held first.
+            ferrule_core::alloc::check_room::<Py<PyAny>>(array.len()).map_err(|err| to_py_err(py, &err))?;
             Ok(Input::Objects(
                 PyTuple::new(py, readonly.as_array().iter().map(|item| item.bind(py)))?.into_any(),
             ))

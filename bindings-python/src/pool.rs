@@ -84,9 +84,12 @@ struct Resolver<'py, 'p, P> {
 }
 
 impl<'py, 'p, P: ReadPool> Resolver<'py, 'p, P> {
-    fn new(py: Python<'py>, pool: &'p P, batch: usize) -> Self {
+    /// Fails with `CapacityError` when `batch` results cannot be held (a zero-stride view of one
+    /// id can claim 2**40 items).
+    fn new(py: Python<'py>, pool: &'p P, batch: usize) -> PyResult<Self> {
         let cached = if batch >= 64 && pool.len() <= batch.saturating_mul(4) { pool.len() } else { 0 };
-        Resolver { py, pool, cache: vec![None; cached], out: Vec::with_capacity(batch) }
+        let out = ferrule_core::alloc::try_reserved(batch).map_err(|err| to_py_err(py, &err))?;
+        Ok(Resolver { py, pool, cache: vec![None; cached], out })
     }
 
     fn push(&mut self, id: u32) -> PyResult<()> {
@@ -111,13 +114,18 @@ impl<'py, 'p, P: ReadPool> Resolver<'py, 'p, P> {
 }
 
 /// Calls `f` with each item of a 1-D buffer, read in place when it is contiguous.
-fn read_each<T: pyo3::buffer::Element + Copy>(
+fn read_each<T: pyo3::buffer::Element + Copy + Default>(
     py: Python<'_>,
     buffer: &PyBuffer<T>,
     mut f: impl FnMut(T) -> PyResult<()>,
 ) -> PyResult<()> {
     let Some(items) = buffer.as_slice_ptr() else {
-        return buffer.to_vec(py)?.into_iter().try_for_each(f);
+        // A strided view: copied out first, into memory that must exist (a zero-stride view can
+        // claim more items than any machine holds; `to_vec` would abort the process).
+        let mut copy = ferrule_core::alloc::try_filled(buffer.item_count(), T::default())
+            .map_err(|err| to_py_err(py, &err))?;
+        buffer.copy_to_slice(py, &mut copy)?;
+        return copy.into_iter().try_for_each(f);
     };
     let first = items.cast::<T>();
     for i in 0..items.len() {
@@ -140,14 +148,14 @@ fn resolve_many<'py>(
     if let Ok(buffer) = PyBuffer::<u32>::get(ids)
         && buffer.dimensions() == 1
     {
-        let mut out = Resolver::new(py, pool, buffer.item_count());
+        let mut out = Resolver::new(py, pool, buffer.item_count())?;
         read_each(py, &buffer, |id| out.push(id))?;
         return out.finish();
     }
     if let Ok(buffer) = PyBuffer::<i64>::get(ids)
         && buffer.dimensions() == 1
     {
-        let mut out = Resolver::new(py, pool, buffer.item_count());
+        let mut out = Resolver::new(py, pool, buffer.item_count())?;
         read_each(py, &buffer, |id| out.push_i64(id))?;
         return out.finish();
     }
@@ -157,7 +165,8 @@ fn resolve_many<'py>(
             format!("ids must be a sequence or array of int, not {}", type_name(ids)),
         ));
     };
-    let mut out = Resolver::new(py, pool, ids.len().unwrap_or(0));
+    // `len()` of an iterable is only a hint (its `__len__` may claim more than it yields).
+    let mut out = Resolver::new(py, pool, ids.len().unwrap_or(0).min(1 << 20))?;
     for (i, id) in iter.enumerate() {
         let id = id?;
         match id.extract::<i64>() {

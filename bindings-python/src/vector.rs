@@ -1111,8 +1111,10 @@ fn topk<'py>(
             ));
         }
         let shape: &[usize] = if vq.ndim() == 1 { &[k] } else { &[vq.rows(), k] };
-        let cells =
-            vq.rows().checked_mul(k).ok_or_else(|| invalid("topk output size overflows".to_owned()))?;
+        let cells = vq
+            .rows()
+            .checked_mul(k)
+            .ok_or_else(|| to_py_err(py, &Error::capacity("topk output size overflows")))?;
         // A new array: it overlaps nothing.
         let mut values = Output::new(py, dtype, shape)?;
         let mut rows = vec![0usize; cells];

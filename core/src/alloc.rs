@@ -9,14 +9,24 @@ use crate::error::{Error, Result};
 /// `n` copies of `value`, or `FERRULE_CAPACITY` when `n` elements of `T` cannot be allocated
 /// (their size overflows `usize` or the allocator refuses).
 pub fn try_filled<T: Clone>(n: usize, value: T) -> Result<Vec<T>> {
+    let mut out = try_reserved(n)?;
+    out.resize(n, value);
+    Ok(out)
+}
+
+/// Whether `n` elements of `T` can be allocated now: reserved and released at once. For outputs
+/// that another allocator makes (CPython's tuples and lists), which abort or panic rather than
+/// fail when the request is impossible: ask here first and get `FERRULE_CAPACITY` instead.
+pub fn check_room<T>(n: usize) -> Result<()> {
+    try_reserved::<T>(n).map(drop)
+}
+
+/// An empty vector with room for `n` elements of `T`, or `FERRULE_CAPACITY`.
+pub fn try_reserved<T>(n: usize) -> Result<Vec<T>> {
     let mut out = Vec::new();
     out.try_reserve_exact(n).map_err(|_| {
-        Error::capacity(format!(
-            "cannot allocate {n} elements of {} bytes for the output",
-            std::mem::size_of::<T>()
-        ))
+        Error::capacity(format!("cannot allocate {n} elements of {} bytes", std::mem::size_of::<T>()))
     })?;
-    out.resize(n, value);
     Ok(out)
 }
 
@@ -37,6 +47,10 @@ mod tests {
             let err = try_filled(n, 0u64).unwrap_err();
             assert_eq!(err.code(), "FERRULE_CAPACITY", "{n}");
             assert!(err.message().contains(&n.to_string()), "{}", err.message());
+            assert_eq!(check_room::<u64>(n).unwrap_err().code(), "FERRULE_CAPACITY");
+            assert_eq!(try_reserved::<u8>(n.saturating_mul(8)).unwrap_err().code(), "FERRULE_CAPACITY");
         }
+        check_room::<u64>(1 << 20).unwrap();
+        assert!(try_reserved::<u16>(10).unwrap().capacity() >= 10);
     }
 }

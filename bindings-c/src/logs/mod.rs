@@ -375,7 +375,8 @@ unsafe fn options_from(options: *const ferrule_log_options) -> Result<ParseOptio
 
 /// Stores the `ferrule_on_error` value called by the `len` bytes at `name` (`"row"`, `"skip"`
 /// or `"raise"`, the names every ferrule runtime uses; not NUL-terminated) in `*out`. Fails with
-/// `FERRULE_STATUS_INVALID_ARGUMENT` for any other name. Thread-safe.
+/// `FERRULE_STATUS_INVALID_ARGUMENT` for any other name (`FERRULE_STATUS_INVALID_UTF8` when the
+/// bytes are not UTF-8). Thread-safe.
 ///
 /// # Safety
 /// `name`: NULL only when `len` is 0, else valid for reads of `len` bytes; `out`: NULL or valid

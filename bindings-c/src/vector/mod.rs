@@ -111,7 +111,8 @@ unsafe fn text<'a>(name: *const u8, len: usize) -> Result<&'a str, Failure> {
 
 /// Stores the metric called by the `len` bytes at `name` (`"dot"`, `"cosine"`, `"sqeuclidean"`,
 /// `"euclidean"` or `"manhattan"`, the names every ferrule runtime uses; not NUL-terminated) in
-/// `*out`. Fails with `FERRULE_STATUS_INVALID_ARGUMENT` for any other name. Thread-safe.
+/// `*out`. Fails with `FERRULE_STATUS_INVALID_ARGUMENT` for any other name
+/// (`FERRULE_STATUS_INVALID_UTF8` when the bytes are not UTF-8). Thread-safe.
 ///
 /// # Safety
 /// `name`: NULL only when `len` is 0, else valid for reads of `len` bytes; `out`: valid for one
@@ -143,7 +144,8 @@ pub extern "C" fn ferrule_vec_metric_name(metric: u32) -> *const c_char {
 }
 
 /// Stores the precision called by the `len` bytes at `name` (`"fast"` or `"accurate"`, not
-/// NUL-terminated) in `*out`. Fails with `FERRULE_STATUS_INVALID_ARGUMENT` for any other name.
+/// NUL-terminated) in `*out`. Fails with `FERRULE_STATUS_INVALID_ARGUMENT` for any other name
+/// (`FERRULE_STATUS_INVALID_UTF8` when the bytes are not UTF-8).
 /// Thread-safe.
 ///
 /// # Safety
