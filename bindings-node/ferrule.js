@@ -1356,14 +1356,40 @@ function formatObject(kind, spec, fn) {
   })
 }
 
+// The JS classes' methods and getters, called on something that is not an instance (V8's
+// 'Receiver must be an instance of class ...'), and the classes called without `new`: a wrong
+// argument like any other, so FERRULE_INVALID_ARGUMENT (as napi's classes already give).
+function guardJsClass(Class) {
+  const guard = (fn) => function guarded(...args) {
+    try {
+      return fn.apply(this, args)
+    } catch (err) {
+      throw remap(err)
+    }
+  }
+  for (const key of Reflect.ownKeys(Class.prototype)) {
+    if (key === 'constructor') continue
+    const desc = Object.getOwnPropertyDescriptor(Class.prototype, key)
+    if (typeof desc.value === 'function') desc.value = guard(desc.value)
+    if (desc.get) desc.get = guard(desc.get)
+    if (desc.set) desc.set = guard(desc.set)
+    Object.defineProperty(Class.prototype, key, desc)
+  }
+  return new Proxy(Class, {
+    apply() {
+      throw ferruleError(`logs.${Class.name} is a class: its objects come from the logs functions`, TypeError)
+    },
+  })
+}
+
 function makeLogs() {
   const call = (fn, path, options, name) => {
     const { kind, spec, nativeOptions } = logOptionsOf(options, name)
     return new LogTable(INTERNAL, logsCall(fn, null, pathOf(path, name), kind, spec, nativeOptions))
   }
   return Object.freeze({
-    LogTable,
-    LogParser,
+    LogTable: guardJsClass(LogTable),
+    LogParser: guardJsClass(LogParser),
     format: Object.freeze({
       preset: (name) => formatObject('preset', name, 'preset'),
       nginx: (spec) => formatObject('nginx', spec, 'nginx'),

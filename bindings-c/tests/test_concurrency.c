@@ -20,6 +20,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -758,7 +759,7 @@ static void *pusher_main(void *arg) {
 
 typedef struct {
     ferrule_log_parser *parser;
-    volatile int *stop;
+    atomic_int *stop;
     ferrule_log_table *batches[4096];
     size_t count;
     int ok;
@@ -767,7 +768,7 @@ typedef struct {
 static void *taker_main(void *arg) {
     taker *t = arg;
     t->ok = 1;
-    while (!*t->stop && t->count < 4000) {
+    while (!atomic_load(t->stop) && t->count < 4000) {
         ferrule_log_table *batch = NULL;
         if (ferrule_log_parser_take_batch(t->parser, &batch) != FERRULE_STATUS_OK || batch == NULL) {
             t->ok = 0;
@@ -797,7 +798,7 @@ static void test_parser_fed_by_many(void) {
     ferrule_log_format_free(combined); /* a parser keeps what it needs */
     for (int i = 0; i < PUSHERS; i++) pushers[i] = (pusher){parser, text + cut[i], cut[i + 1] - cut[i], 0};
     static taker take;
-    volatile int stop = 0;
+    atomic_int stop = 0;
     memset(&take, 0, sizeof take);
     take.parser = parser;
     take.stop = &stop;
@@ -806,7 +807,7 @@ static void test_parser_fed_by_many(void) {
     int started = start_all(threads, PUSHERS, pusher_main, pushers, sizeof pushers[0]);
     CHECK(started == PUSHERS && taking);
     join_all(threads, started);
-    stop = 1;
+    atomic_store(&stop, 1);
     if (taking) pthread_join(taker_thread, NULL);
     for (int i = 0; i < started; i++) CHECK(pushers[i].ok);
     CHECK(take.ok);

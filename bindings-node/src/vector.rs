@@ -472,7 +472,7 @@ impl View<'_> {
             let out = unsafe { std::slice::from_raw_parts_mut(self.data.cast::<T>(), self.len) };
             return compute(out);
         }
-        let mut temporary = vec![T::ZERO; self.len];
+        let mut temporary = ferrule_core::alloc::try_filled(self.len, T::ZERO)?;
         compute(&mut temporary)?;
         // SAFETY: the view's `len * size_of::<T>()` bytes are writable; a byte copy needs no
         // alignment and `copy` allows overlap. No input slice is used after this.
@@ -940,7 +940,10 @@ fn topk_values<T: Element>(
     vector::with_threads(threads, || {
         vector::topk(queries, database, k, metric, precision, &mut indices, &mut values)
     })??;
-    Ok((indices.into_iter().map(|i| i as u32).collect(), values))
+    // The u32 copy needs memory of its own while the usize indices live.
+    let mut narrow = ferrule_core::alloc::try_reserved(len)?;
+    narrow.extend(indices.into_iter().map(|i| i as u32));
+    Ok((narrow, values))
 }
 
 /// @internal The `k` rows of `database` closest to each row of `queries`: `[indices, values]`.

@@ -179,11 +179,6 @@ fn index(value: i64, what: &str) -> Result<usize> {
 }
 
 impl ImportedArray {
-    /// Rows, nulls included.
-    pub fn len(&self) -> usize {
-        usize::try_from(self.raw.length).unwrap_or(0)
-    }
-
     /// Buffer `i`'s address, null when the array has no such buffer.
     fn buffer(&self, i: usize) -> *const c_void {
         if self.raw.buffers.is_null() || i as i64 >= self.raw.n_buffers {

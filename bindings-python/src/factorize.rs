@@ -19,10 +19,11 @@ pub fn factorize<'py>(py: Python<'py>, values: &Bound<'py, PyAny>) -> PyResult<F
     guarded(py, || {
         let input = input::read(values)?;
         let chunks = input.chunks(py, Nulls::Skip)?;
-        let total = input.len();
+        // Counted from what was read: a sequence's `__len__` may claim more or fewer items.
+        let total = chunks.iter().map(|chunk| chunk.len).sum();
         let (codes, pool) = detached_batch(py, total, || {
             let mut pool = StringPool::new();
-            let mut codes = Vec::with_capacity(total);
+            let mut codes = ferrule_core::alloc::try_reserved(total)?;
             for chunk in &chunks {
                 let ids = pool.intern_many_par(&chunk.values)?;
                 match &chunk.rows {

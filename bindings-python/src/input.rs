@@ -97,8 +97,8 @@ fn is_null(item: &Bound<'_, PyAny>) -> bool {
 pub fn read<'py>(values: &Bound<'py, PyAny>) -> PyResult<Input<'py>> {
     let py = values.py();
     if let Ok(list) = values.cast::<PyList>() {
-        // A tuple of the same items in one C call: it holds a strong reference to each, and no
-        // one can change it while we read (a list can change whenever the GIL is released).
+        // Read in place: `objects` walks it once, holding the GIL and running no Python code, so
+        // no other thread can change it meanwhile.
         return Ok(Input::Objects(list.clone().into_any()));
     }
     if let Ok(tuple) = values.cast::<PyTuple>() {
@@ -234,15 +234,6 @@ fn ucs4_units<'py>(py: Python<'py>, units: &[u32], width: usize, len: usize) -> 
 }
 
 impl Input<'_> {
-    /// Rows in all (nulls included).
-    pub fn len(&self) -> usize {
-        match self {
-            Input::Objects(items) => items.len().unwrap_or(0),
-            Input::Text { offsets, .. } => offsets.len() - 1,
-            Input::Arrow(arrays) => arrays.iter().map(ImportedArray::len).sum(),
-        }
-    }
-
     /// The values as UTF-8 slices. `nulls` must be what [`read`] was given.
     pub fn chunks(&self, py: Python<'_>, nulls: Nulls) -> PyResult<Vec<Chunk<'_>>> {
         match self {

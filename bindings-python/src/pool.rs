@@ -285,10 +285,11 @@ impl StringPool {
         guarded(py, || {
             let input = input::read(values)?;
             let chunks = input.chunks(py, Nulls::Reject)?;
-            let total = input.len();
+            // Counted from what was read: a sequence's `__len__` may claim more or fewer items.
+            let total = chunks.iter().map(|chunk| chunk.len).sum();
             let pool = &self.pool;
             let ids = detached_batch(py, total, || {
-                let mut ids = vec![0u32; total];
+                let mut ids = ferrule_core::alloc::try_filled(total, 0u32)?;
                 let mut start = 0;
                 for chunk in &chunks {
                     pool.intern_many_into(&chunk.values, &mut ids[start..start + chunk.len])?;

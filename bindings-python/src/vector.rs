@@ -720,7 +720,7 @@ impl<'py> Output<'py> {
         if self.overlap {
             let len = self.len;
             let run = move || -> Result<Vec<T>> {
-                let mut scratch = vec![T::ZERO; len];
+                let mut scratch = ferrule_core::alloc::try_filled(len, T::ZERO)?;
                 compute(&mut scratch)?;
                 Ok(scratch)
             };
@@ -1117,7 +1117,7 @@ fn topk<'py>(
             .ok_or_else(|| to_py_err(py, &Error::capacity("topk output size overflows")))?;
         // A new array: it overlaps nothing.
         let mut values = Output::new(py, dtype, shape)?;
-        let mut rows = vec![0usize; cells];
+        let mut rows = ferrule_core::alloc::try_filled(cells, 0usize).map_err(|err| to_py_err(py, &err))?;
         fn run<T: Float>(
             py: Python<'_>,
             [q, db]: [&Array<'_, '_>; 2],

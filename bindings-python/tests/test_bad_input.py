@@ -433,6 +433,35 @@ raises("intern-lone-surrogate", f"{S}.intern", lambda e: make_pool().intern("\ud
 returns("intern-empty-string", f"{S}.intern", lambda e: make_pool().intern(""), 3)
 returns("intern-bytes-equal-to-str", f"{S}.intern", lambda e: make_pool().intern(b"POST"), 1)
 returns("intern-nul", f"{S}.intern", lambda e: make_pool().intern("a\0b"), 3)
+class LyingList(list[str]):
+    """A list whose ``__len__`` claims ``claim`` items, whatever it holds."""
+
+    def __init__(self, items: list[str], claim: int) -> None:
+        super().__init__(items)
+        self.claim = claim
+
+    def __len__(self) -> int:
+        return self.claim
+
+
+def interned_lying(claim: int) -> Callable[[Env], Any]:
+    return lambda e: make_pool().intern_many(LyingList(["a", "b", "a"], claim)).tolist()
+
+
+def factorized_lying(claim: int) -> Callable[[Env], Any]:
+    return lambda e: ferrule.factorize(LyingList(["a", "b", "a"], claim))[0].tolist()
+
+
+for claim in (2**40, 1, 0):
+    satisfies(
+        f"intern_many-len-claims-{claim}", f"{S}.intern_many", interned_lying(claim),
+        lambda ids: bool(ids == [3, 4, 3]), child=True,
+    )  # fmt: skip
+    satisfies(
+        f"factorize-len-claims-{claim}", "factorize", factorized_lying(claim),
+        lambda codes: bool(codes == [0, 1, 0]), child=True,
+    )  # fmt: skip
+
 raises("intern_many-None", f"{S}.intern_many", lambda e: make_pool().intern_many(None), E.ArgumentTypeError)
 raises("intern_many-single-str", f"{S}.intern_many", lambda e: make_pool().intern_many("GET"), E.ArgumentTypeError)
 raises("intern_many-bytes", f"{S}.intern_many", lambda e: make_pool().intern_many(b"GET"), E.ArgumentTypeError)
@@ -1176,7 +1205,10 @@ def run_children(names: list[str], root: Path) -> dict[str, str | None]:
     while pending:
         command = [sys.executable, "-c", CHILD, __file__, str(root / f"run-{len(results)}"), *pending]
         try:
-            out = subprocess.run(command, capture_output=True, timeout=CHILD_TIMEOUT)
+            # Few malloc arenas and threads, so that the address-space limit measures the cases
+            # and not the number of cores (glibc reserves 64 MB per arena).
+            env = {**os.environ, "MALLOC_ARENA_MAX": "2", "OPENBLAS_NUM_THREADS": "1", "RAYON_NUM_THREADS": "2"}
+            out = subprocess.run(command, capture_output=True, timeout=CHILD_TIMEOUT, env=env)
             stdout, stderr, how = out.stdout, out.stderr, (
                 f"killed by signal {-out.returncode}" if out.returncode < 0 else f"exit status {out.returncode}"
             )

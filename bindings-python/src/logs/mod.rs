@@ -271,7 +271,8 @@ fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
 /// rows (``INVALID_UTF8``); otherwise they parse, and the strings are decoded lossily (raw bytes
 /// stay available). ``plain_columns``: the string columns to store as plain strings instead of
 /// dictionary codes (default: ``request`` and ``path``). Releases the GIL while parsing. The
-/// file must not be truncated meanwhile.
+/// file is read whole into memory (``CapacityError`` if it cannot be); ``iter_batches`` reads
+/// any size in bounded memory.
 ///
 /// System-log options (each raises ``InvalidArgumentError`` with a format it does not apply to,
 /// except the two year options, which other formats ignore):

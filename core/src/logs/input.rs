@@ -25,7 +25,10 @@ fn open(path: &Path) -> Result<File> {
 }
 
 fn io_error(path: &Path, err: &std::io::Error) -> Error {
-    Error::new(ErrorKind::Io, format!("{}: {err}", path.display()))
+    // std's reads into a `Vec` report an allocation that failed as `OutOfMemory`.
+    let kind =
+        if err.kind() == std::io::ErrorKind::OutOfMemory { ErrorKind::Capacity } else { ErrorKind::Io };
+    Error::new(kind, format!("{}: {err}", path.display()))
 }
 
 /// An error while inflating gzip data: truncated or corrupt input, or the file's own I/O error.
@@ -51,6 +54,8 @@ fn gzip_error(path: &Path, err: &std::io::Error) -> Error {
 pub fn parse_file(path: impl AsRef<Path>, format: &LogFormat, options: &ParseOptions) -> Result<LogTable> {
     let path = path.as_ref();
     let started = Instant::now();
+    // Bad options fail before a byte is read.
+    options.validate()?;
     let mut file = open(path)?;
     let meta = file.metadata().map_err(|e| io_error(path, &e))?;
     let mut data = Vec::new();

@@ -24,6 +24,8 @@ const CHUNK_BYTES: usize = 8 << 20;
 /// Parses all of `data` (lines split at `\n`, a last line without one included).
 pub fn parse_bytes(data: &[u8], format: &LogFormat, options: &ParseOptions) -> Result<LogTable> {
     let started = Instant::now();
+    // Before anything is sized by them: the chunk count follows `threads`.
+    options.validate()?;
     let mut table = parse_chunks(data, format, &options.resolved())?;
     table.stats_mut().seconds = started.elapsed().as_secs_f64();
     Ok(table)

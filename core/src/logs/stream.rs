@@ -30,7 +30,15 @@ pub struct StreamParser {
     pending: Vec<u8>,
     seconds: f64,
     finished: bool,
+    /// Set when the pending line outgrew [`MAX_LINE_BYTES`]: every later call fails with it.
+    overflow: Option<Error>,
 }
+
+/// The longest line (or octet-counted frame) a stream holds while waiting for its end. Without
+/// a bound, a source with no newline (`/dev/zero`, a corrupt file) would grow the pending bytes
+/// until the machine runs out of memory; the batch reader promises bounded memory. One-shot
+/// parses have their whole input in memory already and take lines of any length.
+pub const MAX_LINE_BYTES: usize = if cfg!(test) { 8 << 20 } else { 256 << 20 };
 
 impl StreamParser {
     pub fn new(format: &LogFormat, options: &ParseOptions) -> Result<StreamParser> {
@@ -39,6 +47,7 @@ impl StreamParser {
             pending: Vec::new(),
             seconds: 0.0,
             finished: false,
+            overflow: None,
         })
     }
 
@@ -55,7 +64,8 @@ impl StreamParser {
             let result = self.engine.parse_block(&self.pending[..complete]);
             self.pending.drain(..complete);
             self.seconds += started.elapsed().as_secs_f64();
-            return result;
+            result?;
+            return self.check_pending();
         }
         let result = match memchr::memrchr(b'\n', chunk) {
             None => {
@@ -84,7 +94,24 @@ impl StreamParser {
             }
         };
         self.seconds += started.elapsed().as_secs_f64();
-        result
+        result?;
+        self.check_pending()
+    }
+
+    /// Fails (now and at every later call) once the pending line is longer than any line a stream
+    /// holds. The rows before it were accepted and stay available from `take_batch`.
+    fn check_pending(&mut self) -> Result<()> {
+        if self.pending.len() > MAX_LINE_BYTES {
+            let err = Error::capacity(format!(
+                "line {} has no end after {} bytes; a stream holds lines of at most {MAX_LINE_BYTES} bytes",
+                self.engine.lines() + 1,
+                self.pending.len()
+            ));
+            self.pending = Vec::new();
+            self.overflow = Some(err.clone());
+            return Err(err);
+        }
+        Ok(())
     }
 
     /// Whether the input is octet-counted frames rather than lines.
@@ -137,7 +164,7 @@ impl StreamParser {
     /// A parser that raised fails again with the same error (whether the bad line came in a push
     /// or at finish); one that finished refuses more.
     fn check_open(&self) -> Result<()> {
-        if let Some(err) = self.engine.failure() {
+        if let Some(err) = self.engine.failure().or(self.overflow.as_ref()) {
             return Err(err.clone());
         }
         if self.finished {

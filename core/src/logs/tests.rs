@@ -462,8 +462,8 @@ fn batch_reading_equals_the_whole_file_in_bounded_batches() {
     }
 }
 
-/// The memory-mapped path on small files (the part of `parse_file` with `unsafe`; `make
-/// test-rust` runs this one under valgrind, the whole-sample tests are too slow there).
+/// The file path on small files (`make test-rust` runs this one under valgrind, the
+/// whole-sample tests are too slow there).
 #[test]
 fn small_files_are_read_and_parsed() {
     let path = temp_path("small.log");
@@ -506,6 +506,67 @@ fn a_file_truncated_during_the_parse_cannot_crash_it() {
     let whole = parse_bytes(&data, &combined(), &ParseOptions::default()).unwrap();
     assert_same(&table, &whole);
     assert_eq!(table.num_rows(), 2_000);
+}
+
+/// `threads` sized the chunk list before it was checked: 10^9 threads on a parallel-sized input
+/// asked for 32 GB and aborted the process. Now every entry point refuses it first.
+#[test]
+fn absurd_thread_counts_are_refused_before_anything_is_sized() {
+    let data = format!("{GOOD}\n").repeat(200).into_bytes();
+    assert!(data.len() > 16 << 10, "the parallel path");
+    let path = temp_path("threads.log");
+    std::fs::write(&path, &data).unwrap();
+    for threads in [1025, 1_000_000_000, usize::MAX] {
+        let options = ParseOptions { threads: Some(threads), ..ParseOptions::default() };
+        let err = parse_bytes(&data, &combined(), &options).unwrap_err();
+        assert_eq!(err.code(), "FERRULE_INVALID_ARGUMENT", "{threads}");
+        assert!(err.message().contains("at most 1024"), "{err}");
+        assert_eq!(parse_file(&path, &combined(), &options).unwrap_err().code(), "FERRULE_INVALID_ARGUMENT");
+    }
+}
+
+/// A source with no newline (`/dev/zero`, a corrupt file) must not grow a stream without bound:
+/// past `MAX_LINE_BYTES` pending bytes the stream fails with `FERRULE_CAPACITY`, keeps failing,
+/// and the rows before the endless line stay accepted. The batch reader, built on the stream,
+/// fails the same way. (Tests lower the bound to 8 MiB.)
+#[test]
+fn an_endless_line_fails_the_stream_instead_of_growing_it() {
+    use super::stream::MAX_LINE_BYTES;
+    let mut parser = StreamParser::new(&combined(), &ParseOptions::default()).unwrap();
+    parser.push(format!("{GOOD}\n{GOOD}\n").as_bytes()).unwrap();
+    let piece = vec![b'x'; 1 << 20];
+    let mut pushed = 0;
+    let err = loop {
+        match parser.push(&piece) {
+            Ok(()) => pushed += piece.len(),
+            Err(err) => break err,
+        }
+        assert!(pushed <= MAX_LINE_BYTES, "the pending line passed the bound");
+    };
+    assert_eq!(err.code(), "FERRULE_CAPACITY");
+    assert!(err.message().contains("line 3"), "{err}");
+    assert_eq!(parser.pending_bytes(), 0, "the endless line's bytes are released");
+    assert_eq!(parser.take_batch().num_rows(), 2, "the rows before it were accepted");
+    assert_eq!(parser.push(b"\n").unwrap_err().message(), err.message());
+    assert_eq!(parser.finish().unwrap_err().message(), err.message());
+
+    let path = temp_path("endless.log");
+    let mut data = format!("{GOOD}\n").into_bytes();
+    data.resize(data.len() + MAX_LINE_BYTES + 2, b'x');
+    std::fs::write(&path, &data).unwrap();
+    let mut reader = BatchReader::open(&path, &combined(), &ParseOptions::default(), 1_000).unwrap();
+    let mut rows = 0;
+    let err = loop {
+        match reader.next_batch() {
+            Ok(Some(batch)) => rows += batch.num_rows(),
+            Ok(None) => panic!("the endless line ended the reader without an error"),
+            Err(err) => break err,
+        }
+    };
+    assert_eq!((err.code(), rows), ("FERRULE_CAPACITY", 0), "{err}");
+    // One-shot parses hold their input already: a long line is just a line.
+    let table = parse_file(&path, &combined(), &ParseOptions::default()).unwrap();
+    assert_eq!((table.stats().ok, table.stats().errors), (1, 1));
 }
 
 #[test]
