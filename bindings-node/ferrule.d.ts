@@ -223,8 +223,8 @@ export declare namespace vector {
  *
  * Every function takes an optional options object; an unknown key or a value of the wrong type
  * throws a `TypeError` with code `FERRULE_INVALID_ARGUMENT` (a bad value, such as an unknown
- * preset, an `Error` with that code). Files are read whole and parsed in parallel; gzip files
- * (detected by their magic bytes) are inflated first. Missing files and directories throw
+ * preset, an `Error` with that code). Files are read in blocks and parsed in parallel; gzip files
+ * (detected by their magic bytes) are inflated as they are read. Missing files and directories throw
  * `FERRULE_IO`, truncated or corrupt gzip `FERRULE_CORRUPT`, a bad format string
  * `FERRULE_PARSE`.
  *
@@ -746,7 +746,7 @@ export declare namespace logs {
   /** The columns a format produces (string columns listed as `'dictionary'`). */
   function formatColumns(format: Preset | FormatSpec): ColumnInfo[]
 
-  /** Parses a whole file (read into memory; gzip inflated first), in parallel. */
+  /** Parses a whole file (read in blocks; gzip inflated as it is read), in parallel. */
   function parseFile(path: string | URL, options?: CombinedOptions): LogTable<CombinedColumns>
   function parseFile<P extends Preset>(path: string | URL, options: PresetOptions<P>): LogTable<PresetColumns[P]>
   function parseFile(path: string | URL, options?: ParseOptions): LogTable

@@ -44,10 +44,10 @@ fn lock<'a, T>(mutex: &'a Mutex<T>, what: &str) -> Result<MutexGuard<'a, T>, Fai
 /// Parses the log file at the `path_len` bytes of `path` (not NUL-terminated) with `format` into
 /// a new table at `*out_table`; the caller owns it and releases it with `ferrule_log_table_free`.
 ///
-/// Plain files are read into memory (not mapped: a file truncated during the parse cannot crash
+/// Files are read a block at a time (not mapped: a file truncated during the parse cannot crash
 /// the process) and parsed on `options->threads` threads (the table is the same for every thread
-/// count); gzip files (detected by their magic bytes, whatever the name) are inflated into memory
-/// first. `options` may be NULL (the defaults).
+/// count); gzip files (detected by their magic bytes, whatever the name) are inflated as they are
+/// read. `options` may be NULL (the defaults).
 ///
 /// Fails with `FERRULE_STATUS_IO` when the file cannot be read (missing, a directory, no
 /// permission), `FERRULE_STATUS_CORRUPT` for truncated or corrupt gzip data,

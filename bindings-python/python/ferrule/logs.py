@@ -31,7 +31,7 @@ header templates.
 (['line', 'ok', 'ms', 'error', 'error_offset'], [True, False], [3.0, 4.5])
 
 Functions
-    ``parse_file(path, format)`` (read whole, parallel; gzip detected by magic bytes),
+    ``parse_file(path, format)`` (read in blocks, parallel; gzip detected by magic bytes),
     ``parse_bytes(data, format)`` (any bytes-like object, read in place), ``iter_batches(path,
     format, batch_rows=...)`` (bounded memory for files of any size) and ``StreamParser`` (fed
     chunks of any size). ``format`` is a preset name (``PRESETS``: ``"combined"``,

@@ -294,7 +294,7 @@ def parse_file(
     octet_counted: bool = False,
     flatten: bool = False,
 ) -> LogTable:
-    """Parses a log file (read whole, parsed in parallel; gzip detected by its magic bytes).
+    """Parses a log file (read in blocks, parsed in parallel; gzip detected by its magic bytes).
 
     ``year``/``reference_time``: the year of ``syslog_rfc3164`` timestamps (at most one of
     them; neither: now). ``octet_counted``: RFC 6587 framing (``syslog_rfc5424`` only).

@@ -258,9 +258,9 @@ fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
 
 /// Parses a log file into a ``LogTable`` (one row per non-empty line).
 ///
-/// ``path``: ``str``, ``bytes`` or ``os.PathLike``. Plain files are read and parsed in
+/// ``path``: ``str``, ``bytes`` or ``os.PathLike``. Files are read in blocks and parsed in
 /// parallel over ``threads`` threads (``None`` or 0: all cores; the result is the same for every
-/// value); gzip files (detected by their magic bytes, whatever their name) are inflated first.
+/// value); gzip files (detected by their magic bytes, whatever their name) are inflated as they are read.
 /// ``format``: a preset name (``"combined"``, ``"common"``/``"clf"``, ``"vhost_combined"``,
 /// ``"syslog_rfc3164"``, ``"syslog_rfc5424"``, ``"apache_error"``, ``"nginx_error"``,
 /// ``"logfmt"``, ``"jsonl"``: see ``PRESETS``) or a ``LogFormat``. ``on_error``: ``"row"`` keeps
@@ -271,8 +271,8 @@ fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
 /// rows (``INVALID_UTF8``); otherwise they parse, and the strings are decoded lossily (raw bytes
 /// stay available). ``plain_columns``: the string columns to store as plain strings instead of
 /// dictionary codes (default: ``request`` and ``path``). Releases the GIL while parsing. The
-/// file is read whole into memory (``CapacityError`` if it cannot be); ``iter_batches`` reads
-/// any size in bounded memory.
+/// file is read a block at a time (not memory-mapped: a file truncated meanwhile cannot crash
+/// the process); the table holds every row, ``iter_batches`` reads any size in bounded memory.
 ///
 /// System-log options (each raises ``InvalidArgumentError`` with a format it does not apply to,
 /// except the two year options, which other formats ignore):

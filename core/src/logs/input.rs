@@ -1,5 +1,6 @@
-//! Files: read and parsed in parallel, gzip (detected by its magic bytes) inflated first; and the
-//! batch reader, which streams a file of any size through bounded memory.
+//! Files: read a block at a time and parsed in parallel, gzip (detected by its magic bytes)
+//! inflated as it is read; and the batch reader, which streams a file of any size through
+//! bounded memory.
 
 use super::format::LogFormat;
 use super::options::{ParseOptions, ProgressFn};
@@ -9,9 +10,8 @@ use super::table::LogTable;
 use crate::{Error, ErrorKind, Result};
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::time::Instant;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
@@ -44,43 +44,29 @@ fn gzip_error(path: &Path, err: &std::io::Error) -> Error {
     }
 }
 
-/// Parses a whole file: read into memory and parsed in parallel (gzip, detected by its magic
-/// bytes, is inflated first).
+/// Parses a whole file, in parallel; gzip (detected by its magic bytes) is inflated as it is
+/// read. The table is the one [`parse_bytes`](super::parse_bytes) gives for the file's bytes.
 ///
-/// Read, not memory-mapped: a mapped file that another process truncates during the parse
-/// (logrotate's `copytruncate` does that to a live log) kills the host process with SIGBUS,
-/// while a read sees the bytes that were there. The copy costs one pass over the data at memory
-/// speed; [`BatchReader`] reads any size in bounded memory.
+/// Read a block at a time (see `parallel::parse_read`), not memory-mapped: a mapped file that
+/// another process truncates during the parse (logrotate's `copytruncate` does that to a live
+/// log) kills the host process with SIGBUS, while a read sees the bytes that were there. Only the
+/// table and one block are in memory at a time; [`BatchReader`] bounds the table too.
 pub fn parse_file(path: impl AsRef<Path>, format: &LogFormat, options: &ParseOptions) -> Result<LogTable> {
     let path = path.as_ref();
-    let started = Instant::now();
     // Bad options fail before a byte is read.
     options.validate()?;
-    let mut file = open(path)?;
+    let file = open(path)?;
     let meta = file.metadata().map_err(|e| io_error(path, &e))?;
-    let mut data = Vec::new();
-    // A pipe, a FIFO, `/dev/stdin` or `<(zcat ...)` reports no size: they grow as they are read.
-    if meta.is_file() {
-        let size = usize::try_from(meta.len()).unwrap_or(usize::MAX).saturating_add(1);
-        data.try_reserve_exact(size).map_err(|_| {
-            Error::capacity(format!(
-                "{}: {} bytes do not fit in memory; read the file in batches instead",
-                path.display(),
-                meta.len()
-            ))
-        })?;
+    // A pipe, a FIFO, `/dev/stdin` or `<(zcat ...)` reports no size: progress has no total.
+    let total = if meta.is_file() { meta.len() } else { 0 };
+    let mut reader = BufReader::with_capacity(READ_BYTES, file);
+    let head = reader.fill_buf().map_err(|e| io_error(path, &e))?;
+    if head.starts_with(&GZIP_MAGIC) {
+        let mut inflated = MultiGzDecoder::new(reader);
+        parallel::parse_read(&mut inflated, 0, &|e| gzip_error(path, e), format, options)
+    } else {
+        parallel::parse_read(&mut reader, total, &|e| io_error(path, e), format, options)
     }
-    file.read_to_end(&mut data).map_err(|e| io_error(path, &e))?;
-    if data.starts_with(&GZIP_MAGIC) {
-        let mut inflated = Vec::new();
-        // Room for a typical 4x ratio if there is memory for it; more is a few doublings.
-        let _ = inflated.try_reserve(data.len().saturating_mul(4));
-        MultiGzDecoder::new(&data[..]).read_to_end(&mut inflated).map_err(|e| gzip_error(path, &e))?;
-        data = inflated;
-    }
-    let mut table = parallel::parse_bytes(&data, format, options)?;
-    table.stats_mut().seconds = started.elapsed().as_secs_f64();
-    Ok(table)
 }
 
 /// Reads a file in batches of at most `batch_rows` rows, in bounded memory (a read buffer, one

@@ -10,6 +10,7 @@ use super::table::{Column, ColumnData, LogTable, Stats};
 use crate::vector::with_threads;
 use crate::{Error, Result};
 use rayon::prelude::*;
+use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -31,11 +32,15 @@ pub fn parse_bytes(data: &[u8], format: &LogFormat, options: &ParseOptions) -> R
     Ok(table)
 }
 
-fn parse_chunks(data: &[u8], format: &LogFormat, options: &ParseOptions) -> Result<LogTable> {
-    let threads = match options.threads {
+fn thread_count(options: &ParseOptions) -> usize {
+    match options.threads {
         Some(n) if n > 0 => n,
         _ => rayon::current_num_threads(),
-    };
+    }
+}
+
+fn parse_chunks(data: &[u8], format: &LogFormat, options: &ParseOptions) -> Result<LogTable> {
+    let threads = thread_count(options);
     let total = data.len() as u64;
     // Octet-counted frames cannot be found from an arbitrary offset: one thread.
     if data.len() < PARALLEL_MIN_BYTES || threads == 1 || options.octet_counted {
@@ -47,10 +52,28 @@ fn parse_chunks(data: &[u8], format: &LogFormat, options: &ParseOptions) -> Resu
         result?;
         return Ok(engine.take_table());
     }
+    let mut parsed = Vec::new();
+    parse_in_chunks(data, format, options, threads, (0, total), &mut parsed)?;
+    if let Some(err) = first_failure(&parsed) {
+        return Err(err);
+    }
+    join(parsed, options)
+}
+
+/// Parses `data` (complete lines) in chunks on the pool's threads, appending one engine per
+/// chunk, in input order, to `parsed`. `progress` is (bytes before `data`, total).
+fn parse_in_chunks(
+    data: &[u8],
+    format: &LogFormat,
+    options: &ParseOptions,
+    threads: usize,
+    (before, total): (u64, u64),
+    parsed: &mut Vec<(Engine, Result<()>)>,
+) -> Result<()> {
     let count = (data.len() / CHUNK_BYTES).max(threads * 2);
     let chunks = split_at_newlines(data, count);
-    let done = AtomicU64::new(0);
-    let parsed: Vec<(Engine, Result<()>)> = with_threads(options.threads, || {
+    let done = AtomicU64::new(before);
+    let engines: Vec<(Engine, Result<()>)> = with_threads(options.threads, || {
         chunks
             .par_iter()
             .map(|chunk| {
@@ -64,11 +87,17 @@ fn parse_chunks(data: &[u8], format: &LogFormat, options: &ParseOptions) -> Resu
             })
             .collect::<Result<Vec<_>>>()
     })??;
-    // With on_error = raise, the first failing chunk in input order has the first bad line.
+    parsed.extend(engines);
+    Ok(())
+}
+
+/// With on_error = raise, the first failing chunk in input order has the first bad line: its
+/// error, with the line counted from the start of the input.
+fn first_failure(parsed: &[(Engine, Result<()>)]) -> Option<Error> {
     let mut lines_before = 0;
-    for (engine, result) in &parsed {
+    for (engine, result) in parsed {
         if let Err(err) = result {
-            return Err(match engine.last_error() {
+            return Some(match engine.last_error() {
                 Some(record) => {
                     let mut record = record.clone();
                     record.line += lines_before;
@@ -79,8 +108,124 @@ fn parse_chunks(data: &[u8], format: &LogFormat, options: &ParseOptions) -> Resu
         }
         lines_before += engine.lines();
     }
+    None
+}
+
+fn join(parsed: Vec<(Engine, Result<()>)>, options: &ParseOptions) -> Result<LogTable> {
     let tables = parsed.into_iter().map(|(mut engine, _)| (engine.lines(), engine.take_table())).collect();
     with_threads(options.threads, || concat(tables, options.plain_columns.as_deref()))?
+}
+
+/// A file (or an inflating reader) is read this much at a time: each block is parsed in parallel
+/// chunks like an in-memory input, into one buffer that is reused, so a file never has to fit
+/// in memory beside its table. (Tests lower it, so that small files cross blocks.)
+const BLOCK_BYTES: usize = if cfg!(test) { 64 << 10 } else { 64 << 20 };
+/// On one thread the blocks are small enough to stay in the CPU's cache between the read that
+/// copies them and the parse that reads them, which hides most of the copy.
+const SEQUENTIAL_BLOCK_BYTES: usize = if cfg!(test) { 16 << 10 } else { 1 << 20 };
+
+/// Parses everything `source` yields: the table `parse_bytes` gives for all of it, read a block
+/// at a time. `total` is the expected size for progress reports (0: unknown). `read_error` turns
+/// a read failure into ferrule's error (I/O, or corrupt gzip).
+pub fn parse_read(
+    source: &mut dyn Read,
+    total: u64,
+    read_error: &dyn Fn(&std::io::Error) -> Error,
+    format: &LogFormat,
+    options: &ParseOptions,
+) -> Result<LogTable> {
+    let started = Instant::now();
+    options.validate()?;
+    let options = options.resolved();
+    let threads = thread_count(&options);
+    let block_bytes = if threads == 1 { SEQUENTIAL_BLOCK_BYTES } else { BLOCK_BYTES };
+    let mut block = Vec::new();
+    let mut eof = fill(source, &mut block, block_bytes, read_error)?;
+    // What fits in one block, and octet-counted frames (whose bodies may hold newlines, so they
+    // cannot be cut at one): the in-memory parse, of all of it.
+    if eof || options.octet_counted {
+        if !eof {
+            source.read_to_end(&mut block).map_err(|e| read_error(&e))?;
+        }
+        let mut table = parse_chunks(&block, format, &options)?;
+        table.stats_mut().seconds = started.elapsed().as_secs_f64();
+        return Ok(table);
+    }
+    // One engine runs on across blocks on one thread; otherwise an engine per chunk, joined at
+    // the end as for an in-memory input.
+    let mut sequential = if threads == 1 { Some(Engine::new(format, &options)?) } else { None };
+    let mut parsed = Vec::new();
+    let mut read = 0u64;
+    loop {
+        // Complete lines only, but all of the block at the end of the input; a line longer than
+        // the block makes the next read longer.
+        let end = if eof { block.len() } else { memchr::memrchr(b'\n', &block).map_or(0, |p| p + 1) };
+        if end > 0 || eof {
+            let piece = &block[..end];
+            match &mut sequential {
+                Some(engine) => {
+                    let result = engine.parse_block(piece);
+                    if let Some(progress) = &options.progress {
+                        let done = read + end as u64;
+                        progress(done, if total > done { total } else { 0 });
+                    }
+                    result?;
+                }
+                None => {
+                    parse_in_chunks(piece, format, &options, threads, (read, total), &mut parsed)?;
+                    if let Some(err) = first_failure(&parsed) {
+                        return Err(err);
+                    }
+                }
+            }
+            read += end as u64;
+            block.drain(..end);
+        }
+        if eof {
+            break;
+        }
+        let want = block_bytes.max(block.len().saturating_add(block_bytes / 2));
+        eof = fill(source, &mut block, want, read_error)?;
+    }
+    if let Some(progress) = &options.progress {
+        // The last report says done == total, whatever size was expected.
+        progress(read, read);
+    }
+    let mut table = match sequential {
+        Some(mut engine) => engine.take_table(),
+        None => join(parsed, &options)?,
+    };
+    table.stats_mut().seconds = started.elapsed().as_secs_f64();
+    Ok(table)
+}
+
+/// Reads from `source` until `block` holds `want` bytes or the input ends; true at the end.
+fn fill(
+    source: &mut dyn Read,
+    block: &mut Vec<u8>,
+    want: usize,
+    read_error: &dyn Fn(&std::io::Error) -> Error,
+) -> Result<bool> {
+    // Plain `read`s straight into the block (`read_to_end` probes with small reads first, and a
+    // `BufReader` passes a read of its size or more through without copying it twice).
+    let mut filled = block.len();
+    block.resize(want.max(filled), 0);
+    let eof = loop {
+        if filled == block.len() {
+            break false;
+        }
+        match source.read(&mut block[filled..]) {
+            Ok(0) => break true,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                block.truncate(filled);
+                return Err(read_error(&e));
+            }
+        }
+    };
+    block.truncate(filled);
+    Ok(eof)
 }
 
 /// `data` cut into about `count` pieces, each ending just after a `\n` (the last one wherever

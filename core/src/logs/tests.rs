@@ -484,28 +484,68 @@ fn small_files_are_read_and_parsed() {
 
 /// logrotate's `copytruncate` empties a live log while it may be parsed. A memory-mapped file
 /// would fault (SIGBUS, killing the host process) on the pages that went away; the parse must
-/// instead give what the file held when it was read. The progress callback truncates the file
-/// after the first of several parallel chunks.
+/// instead give the lines that were read before the file shrank. The progress callback truncates
+/// the file after the first block (the file is larger than the first read).
 #[test]
 fn a_file_truncated_during_the_parse_cannot_crash_it() {
     let path = temp_path("truncated-live.log");
-    let data = format!("{GOOD}\n").repeat(2_000).into_bytes();
-    assert!(data.len() > 4 * (16 << 10), "several parallel chunks");
-    std::fs::write(&path, &data).unwrap();
-    let truncate = path.clone();
-    let options = ParseOptions {
-        threads: Some(2),
-        progress: Some(std::sync::Arc::new(move |_, _| {
-            let file = std::fs::OpenOptions::new().write(true).open(&truncate).unwrap();
-            file.set_len(0).unwrap();
-        })),
-        ..ParseOptions::default()
-    };
-    let table = parse_file(&path, &combined(), &options).unwrap();
-    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0, "the callback truncated the file");
+    let data = format!("{GOOD}\n").repeat(20_000).into_bytes();
+    assert!(data.len() > 2 << 20, "more than the first read");
     let whole = parse_bytes(&data, &combined(), &ParseOptions::default()).unwrap();
-    assert_same(&table, &whole);
-    assert_eq!(table.num_rows(), 2_000);
+    for threads in [1, 2] {
+        std::fs::write(&path, &data).unwrap();
+        let truncate = path.clone();
+        let options = ParseOptions {
+            threads: Some(threads),
+            progress: Some(std::sync::Arc::new(move |_, _| {
+                let file = std::fs::OpenOptions::new().write(true).open(&truncate).unwrap();
+                file.set_len(0).unwrap();
+            })),
+            ..ParseOptions::default()
+        };
+        let table = parse_file(&path, &combined(), &options).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), 0, "the callback truncated the file");
+        let rows = table.num_rows();
+        assert!(rows > 0 && rows < 20_000, "{threads} threads: {rows} rows");
+        // The lines before the cut, then the line the cut went through (an error row).
+        let s = table.stats();
+        assert_eq!((s.lines, s.ok + s.errors), (rows as u64, rows as u64));
+        assert!(s.errors <= 1, "{s:?}");
+        for name in ["line", "status", "bytes"] {
+            let (part, all) = (table.require(name).unwrap(), whole.require(name).unwrap());
+            assert!((0..rows - 1).all(|row| part.number(row) == all.number(row)), "{name}: a prefix");
+        }
+    }
+}
+
+/// Files are read a block at a time (64 KiB in tests): every way of crossing blocks gives the
+/// table of the whole input in memory, on one thread and on several, plain and gzip.
+#[test]
+fn files_read_in_blocks_parse_like_bytes() {
+    let mut data = Vec::new();
+    for i in 0..3_000 {
+        match i % 500 {
+            7 => data.extend_from_slice(b"not a log line\n"),
+            8 => data.extend_from_slice(b"\n"),
+            // Longer than a block: the next read grows.
+            9 => data.extend_from_slice(format!("{GOOD} {}\n", "x".repeat(100_000)).as_bytes()),
+            _ => data.extend_from_slice(format!("{GOOD}\n").as_bytes()),
+        }
+    }
+    data.extend_from_slice(GOOD.as_bytes()); // a last line without a newline
+    for (name, bytes) in [("blocks.log", data.clone()), ("blocks.log.gz", gzip(&data))] {
+        let path = temp_path(name);
+        std::fs::write(&path, &bytes).unwrap();
+        for threads in [1, 2] {
+            let options = ParseOptions { threads: Some(threads), ..ParseOptions::default() };
+            let from_file = parse_file(&path, &combined(), &options).unwrap();
+            assert_same(&from_file, &parse_bytes(&data, &combined(), &options).unwrap());
+            assert_eq!(from_file.stats().lines, 3_001);
+            let raise = ParseOptions { on_error: OnError::Raise, ..options };
+            let err = parse_file(&path, &combined(), &raise).unwrap_err();
+            assert_eq!((err.code(), err.location().line), ("FERRULE_PARSE", Some(8)), "{name} {threads}");
+        }
+    }
 }
 
 /// `threads` sized the chunk list before it was checked: 10^9 threads on a parallel-sized input
