@@ -34,15 +34,17 @@ VALGRIND := valgrind -q --trace-children=yes --error-exitcode=99 --leak-check=fu
 C_LIBS_STATIC := -lgcc_s -lutil -lrt -lpthread -lm -ldl
 
 .PHONY: help demo test bench setup build build-python build-node build-c header install \
-        lint test-rust test-neon test-python test-node test-c test-examples test-install test-packaging clean
+        lint test-rust test-neon test-python test-node test-c test-examples test-install test-packaging clean \
+        valgrind fuzz test-fuzz asan check-deep
 
 help:
 	@echo "make demo    build everything and run the main job on bundled data"
 	@echo "make test    build everything and run every check in every runtime"
 	@echo "make bench   run the benchmarks (criterion + Python/Node comparisons)"
 	@echo "make install PREFIX=/usr/local   install ferrule.h, libferrule.{a,so}, ferrule.pc"
+	@echo "make fuzz [FUZZ_SECONDS=60]   every fuzz target; make asan; make valgrind; make check-deep"
 	@echo "parts: setup build build-python build-node build-c header lint"
-	@echo "       test-rust test-python test-node test-c test-examples test-install test-packaging clean"
+	@echo "       test-rust test-python test-node test-c test-examples test-install test-packaging test-fuzz clean"
 
 # ---------------------------------------------------------------------------------- setup
 
@@ -153,7 +155,7 @@ test-rust:
 	@if command -v valgrind >/dev/null 2>&1; then \
 	  echo "ferrule-core's unsafe code (the pool arena, the SIMD kernels at every tail; valgrind shows an AVX2 CPU):"; \
 	  FERRULE_QUICK_TESTS=1 CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VALGRIND)" cargo test --quiet -p ferrule-core --lib -- --skip logs::tests --skip logs::format; \
-	  echo "the log parser's memory-mapped input, under valgrind (the whole-sample log tests are too slow there):"; \
+	  echo "the log parser's file input, under valgrind (the whole-sample log tests are too slow there):"; \
 	  CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VALGRIND)" cargo test --quiet -p ferrule-core --lib -- logs::tests::small_files logs::tests::streaming_split; \
 	  CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VALGRIND)" cargo test --quiet -p ferrule-core \
 	    --test pool -- eight_threads frozen_pools serialization empty_long limits arrow_values; \
@@ -187,50 +189,43 @@ test-node: build-node
 	  git diff --exit-code --stat -- bindings-node/index.js bindings-node/index.d.ts \
 	  || { echo "bindings-node/index.{js,d.ts} changed when regenerated: commit them"; exit 1; }; fi
 
-test-c: build-c
-	mkdir -p $(BUILD)/tests
+# Each C test file is built twice, against the static and the shared library, and run as both;
+# then the static builds run again under valgrind (make valgrind). C_TEST_ARGS_<name> are the
+# arguments a test takes.
+C_TESTS := test_ferrule test_pool test_vector test_logs test_system_logs test_concurrency test_bad_input
+C_TEST_ARGS_test_logs := $(SAMPLE_LOG)
+C_TEST_ARGS_test_bad_input := include/ferrule.h
+
+$(BUILD)/tests/%_static: bindings-c/tests/%.c bindings-c/tests/check.h include/ferrule.h $(BUILD)/lib/libferrule.a
+	mkdir -p $(@D)
+	$(CC) -std=c11 $(CWARN) -Iinclude $< $(BUILD)/lib/libferrule.a $(C_LIBS_STATIC) -pthread -o $@
+
+$(BUILD)/tests/%_shared: bindings-c/tests/%.c bindings-c/tests/check.h include/ferrule.h $(BUILD)/lib/libferrule.a
+	mkdir -p $(@D)
+	$(CC) -std=c11 $(CWARN) -Iinclude $< -L$(BUILD)/lib -lferrule -lm -pthread -Wl,-rpath,$(BUILD)/lib -o $@
+
+test-c: build-c $(foreach t,$(C_TESTS),$(BUILD)/tests/$(t)_static $(BUILD)/tests/$(t)_shared) \
+        $(addprefix $(BUILD)/examples/,$(C_EXAMPLES))
 	$(CC) -std=c11 $(CWARN) -fsyntax-only -x c include/ferrule.h
 	$(CXX) -std=c++17 $(CWARN) -fsyntax-only -x c++ include/ferrule.h
-	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_ferrule.c $(BUILD)/lib/libferrule.a \
-	  $(C_LIBS_STATIC) -o $(BUILD)/tests/test_ferrule_static
-	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_ferrule.c -L$(BUILD)/lib -lferrule \
-	  -lpthread -Wl,-rpath,$(BUILD)/lib -o $(BUILD)/tests/test_ferrule_shared
-	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_pool.c $(BUILD)/lib/libferrule.a \
-	  $(C_LIBS_STATIC) -pthread -o $(BUILD)/tests/test_pool_static
-	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_pool.c -L$(BUILD)/lib -lferrule \
-	  -pthread -Wl,-rpath,$(BUILD)/lib -o $(BUILD)/tests/test_pool_shared
-	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_vector.c $(BUILD)/lib/libferrule.a \
-	  $(C_LIBS_STATIC) -o $(BUILD)/tests/test_vector_static
-	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_vector.c -L$(BUILD)/lib -lferrule \
-	  -lm -pthread -Wl,-rpath,$(BUILD)/lib -o $(BUILD)/tests/test_vector_shared
-	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_logs.c $(BUILD)/lib/libferrule.a \
-	  $(C_LIBS_STATIC) -pthread -o $(BUILD)/tests/test_logs_static
-	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_logs.c -L$(BUILD)/lib -lferrule \
-	  -pthread -Wl,-rpath,$(BUILD)/lib -o $(BUILD)/tests/test_logs_shared
-	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_system_logs.c $(BUILD)/lib/libferrule.a \
-	  $(C_LIBS_STATIC) -pthread -o $(BUILD)/tests/test_system_logs_static
-	$(CC) -std=c11 $(CWARN) -Iinclude bindings-c/tests/test_system_logs.c -L$(BUILD)/lib -lferrule \
-	  -pthread -Wl,-rpath,$(BUILD)/lib -o $(BUILD)/tests/test_system_logs_shared
-	@echo "static:"; $(BUILD)/tests/test_ferrule_static
-	@echo "shared:"; $(BUILD)/tests/test_ferrule_shared
-	@echo "pool, static:"; $(BUILD)/tests/test_pool_static
-	@echo "pool, shared:"; $(BUILD)/tests/test_pool_shared
-	@echo "vector, static:"; $(BUILD)/tests/test_vector_static
-	@echo "vector, shared:"; $(BUILD)/tests/test_vector_shared
+	@$(foreach t,$(C_TESTS),$(foreach kind,static shared,\
+	  echo "$(t), $(kind):"; $(BUILD)/tests/$(t)_$(kind) $(C_TEST_ARGS_$(t));))
 	@echo "vector, static, portable kernels:"; FERRULE_MAX_ISA=scalar $(BUILD)/tests/test_vector_static
-	@echo "logs, static:"; $(BUILD)/tests/test_logs_static $(SAMPLE_LOG)
-	@echo "logs, shared:"; $(BUILD)/tests/test_logs_shared $(SAMPLE_LOG)
-	@echo "system logs, static:"; $(BUILD)/tests/test_system_logs_static
-	@echo "system logs, shared:"; $(BUILD)/tests/test_system_logs_shared
-	@if command -v valgrind >/dev/null 2>&1; then \
-	  echo "static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_ferrule_static; \
-	  echo "logs, static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_logs_static $(SAMPLE_LOG); \
-	  echo "system logs, static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_system_logs_static; \
-	  echo "pool, static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_pool_static; \
-	  echo "vector, static, under valgrind:"; $(VALGRIND) $(BUILD)/tests/test_vector_static; \
-	  echo "ferrule-c unit tests (the unsafe FFI helpers), under valgrind:"; \
-	  CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VALGRIND)" cargo test --quiet -p ferrule-c --lib; \
+	@if command -v valgrind >/dev/null 2>&1; then $(MAKE) --no-print-directory valgrind; \
 	else echo "valgrind not installed: memory checks skipped (.ci/run installs it)"; fi
+
+# Every C test and C example under valgrind memcheck (definite leaks and every memory error fail),
+# and ferrule-c's own unit tests (the unsafe FFI helpers).
+C_EXAMPLE_ARGS_access_log_pool_c := $(SAMPLE_LOG)
+C_EXAMPLE_ARGS_access_report_c := $(SAMPLE_LOG)
+C_EXAMPLE_ARGS_top_paths_c := $(SAMPLE_LOG)
+valgrind: build-c $(foreach t,$(C_TESTS),$(BUILD)/tests/$(t)_static) $(addprefix $(BUILD)/examples/,$(C_EXAMPLES))
+	@$(foreach t,$(C_TESTS),echo "$(t), static, under valgrind:"; \
+	  $(VALGRIND) $(BUILD)/tests/$(t)_static $(C_TEST_ARGS_$(t));)
+	@$(foreach e,$(C_EXAMPLES),echo "example $(e), under valgrind:"; \
+	  $(VALGRIND) $(BUILD)/examples/$(e) $(C_EXAMPLE_ARGS_$(e)) >/dev/null;)
+	@echo "ferrule-c unit tests (the unsafe FFI helpers), under valgrind:"
+	CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VALGRIND)" cargo test --quiet -p ferrule-c --lib
 
 # Every example must run and exit 0 (the examples check their own output).
 test-examples: build-python build-node $(addprefix $(BUILD)/examples/,$(C_EXAMPLES))
@@ -240,14 +235,10 @@ test-examples: build-python build-node $(addprefix $(BUILD)/examples/,$(C_EXAMPL
 	  "$(VPY) examples/python/access_log_pool.py $(SAMPLE_LOG)" \
 	  "node examples/node/access_log_pool.mjs $(SAMPLE_LOG)" \
 	  "$(BUILD)/examples/access_log_pool_c $(SAMPLE_LOG)" \
-	  "if command -v valgrind >/dev/null; then $(VALGRIND) $(BUILD)/examples/access_log_pool_c $(SAMPLE_LOG); fi" \
 	  "$(BUILD)/examples/vector_c" "$(VPY) examples/python/vector.py" "node examples/node/vector.mjs" \
-	  "if command -v valgrind >/dev/null; then $(VALGRIND) $(BUILD)/examples/vector_c; fi" \
 	  "bash scripts/demo-report.sh $(VPY) $(BUILD)/examples/access_report_c $(SAMPLE_LOG)" \
 	  "$(VPY) examples/python/top_paths.py $(SAMPLE_LOG)" "$(BUILD)/examples/top_paths_c $(SAMPLE_LOG)" \
-	  "if command -v valgrind >/dev/null; then $(VALGRIND) $(BUILD)/examples/access_report_c $(SAMPLE_LOG); fi" \
-	  "bash scripts/syslog-report.sh $(VPY) $(BUILD)/examples/syslog_report_c" \
-	  "if command -v valgrind >/dev/null; then $(VALGRIND) $(BUILD)/examples/syslog_report_c >/dev/null; fi"
+	  "bash scripts/syslog-report.sh $(VPY) $(BUILD)/examples/syslog_report_c"
 
 # `make install` into a scratch prefix, then build the C example the way a user would.
 test-install: build-c
@@ -264,6 +255,43 @@ test-install: build-c
 # tarball installed into an empty project, each then used for real.
 test-packaging: build-node
 	@PYTHON=$(PYTHON) bash scripts/test-packaging.sh
+
+# ---------------------------------------------------------------------------------- hardening
+
+# The long checks (issue #7): `make fuzz`, `make asan`, `make check-deep`; `make test` runs their
+# fast parts (valgrind on the C tests and examples, a 10-second fuzz smoke run, the concurrency
+# tests). See docs/robustness.md.
+FUZZ_SECONDS ?= 60
+HOST = $(shell rustc -vV | sed -n 's/^host: //p')
+
+# Every fuzz target for FUZZ_SECONDS each (cargo-fuzz, AddressSanitizer; installs cargo-fuzz).
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# The smoke run `make test` does: 10 seconds per target, from the committed seeds.
+test-fuzz:
+	bash scripts/fuzz.sh 10
+
+# ferrule-core's test suite built with AddressSanitizer. The sanitizer needs a nightly flag
+# (RUSTC_BOOTSTRAP=1 unlocks it on stable) and an explicit --target, so that the proc macros
+# and build scripts run by the host are not instrumented; its own target dir keeps the normal
+# builds' artifacts. ASAN_OPTIONS turns on leak detection (any report fails the run) and lets an
+# impossible allocation fail as malloc does (the tests of `try_reserve` paths ask for 2^60 bytes).
+asan:
+	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zsanitizer=address" RUSTDOCFLAGS="-Zsanitizer=address" \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
+	  cargo test -p ferrule-core --target $(HOST) --target-dir target/asan --lib --tests
+
+# The long resource checks: a 2 GB log through the batch iterators (peak RSS under 256 MB in
+# Python and Node), and a million create/free cycles of every object kind in each runtime (RSS
+# flat within 5%).
+DEEP_ITERATIONS ?= 1000000
+check-deep: build-python build-node build-c
+	$(VPY) scripts/deep/python_bounded_memory.py
+	node scripts/deep/node_bounded_memory.mjs
+	$(VPY) scripts/deep/python_churn.py --iterations $(DEEP_ITERATIONS)
+	node --expose-gc scripts/deep/node_churn.mjs $(DEEP_ITERATIONS)
+	FERRULE_NO_BUILD=1 bash scripts/deep/c_churn.sh $(DEEP_ITERATIONS)
 
 # ---------------------------------------------------------------------------------- install
 

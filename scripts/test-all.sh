@@ -74,6 +74,7 @@ run c test-c count_plain
 run examples test-examples count_plain
 run install test-install count_plain
 run packaging test-packaging count_plain
+run fuzz test-fuzz count_plain
 
 echo
 echo "=== summary ($((SECONDS - started)) s)"

@@ -30,6 +30,15 @@ fn agree(metric: Metric, a: &[f32], b: &[f32], x: f32, y: f32) -> bool {
 }
 
 fuzz_target!(|input: (u8, u8, u8, u8, u8, u8, bool, Vec<f32>)| {
+    // The whole input on one thread of ferrule's own pool: the batch functions' parallel loops
+    // run inline there. Called from the fuzzer's thread, every call that splits its work (topk
+    // over several queries, cdist over blocks) was handed to rayon's global pool and waited
+    // for, and the idle workers spun between inputs (a fifth of the CPU samples of a profile),
+    // taking a CPU from other work on a shared machine.
+    vector::with_threads(Some(1), || check(input)).expect("a pool of one thread");
+});
+
+fn check(input: (u8, u8, u8, u8, u8, u8, bool, Vec<f32>)) {
     let (rows, dim, pad, queries, k, metric, accurate, data) = input;
     let (rows, dim, stride) = (usize::from(rows % 40), usize::from(dim % 40), usize::from(dim % 40) + usize::from(pad % 4));
     let queries = usize::from(queries % 12);
@@ -74,4 +83,4 @@ fuzz_target!(|input: (u8, u8, u8, u8, u8, u8, bool, Vec<f32>)| {
         let mut short = vec![0.0f32; rows - 1];
         assert!(vector::one_to_many(&vec![0.0; dim], &db, metric, precision, &mut short).is_err());
     }
-});
+}
