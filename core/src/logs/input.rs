@@ -147,8 +147,10 @@ impl BatchReader {
             }
             let buf = self.source.fill_buf().map_err(|e| gzip_error(&self.path, &e))?;
             if buf.is_empty() {
-                self.done = true;
+                // Done only once the last line parsed: a raise there must reach the iterator,
+                // which ends quietly after `done`.
                 let last = self.parser.finish()?;
+                self.done = true;
                 if let Some(progress) = &self.progress {
                     progress(self.read, self.read);
                 }

@@ -609,6 +609,17 @@ fn an_endless_line_fails_the_stream_instead_of_growing_it() {
     assert_eq!((table.stats().ok, table.stats().errors), (1, 1));
 }
 
+/// Found by the `logs_stream` fuzz target: a raise on a last line without a newline was
+/// dropped by the reader's iterator (it marked the input done before parsing that line).
+#[test]
+fn a_raise_on_the_last_unterminated_line_reaches_the_iterator() {
+    let path = temp_path("raise-last-line.log");
+    std::fs::write(&path, b"not a log line").unwrap();
+    let raise = ParseOptions { on_error: OnError::Raise, ..ParseOptions::default() };
+    let items: Vec<_> = BatchReader::open(&path, &combined(), &raise, 10).unwrap().collect();
+    assert!(matches!(&items[..], [Err(e)] if e.reason() == Some("UNEXPECTED_TEXT")), "{items:?}");
+}
+
 #[test]
 fn file_errors_are_typed() {
     let options = ParseOptions::default();
