@@ -53,8 +53,6 @@ fn gzip_error(path: &Path, err: &std::io::Error) -> Error {
 /// table and one block are in memory at a time; [`BatchReader`] bounds the table too.
 pub fn parse_file(path: impl AsRef<Path>, format: &LogFormat, options: &ParseOptions) -> Result<LogTable> {
     let path = path.as_ref();
-    // Bad options fail before a byte is read.
-    options.validate()?;
     let file = open(path)?;
     let meta = file.metadata().map_err(|e| io_error(path, &e))?;
     // A pipe, a FIFO, `/dev/stdin` or `<(zcat ...)` reports no size: progress has no total.

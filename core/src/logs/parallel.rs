@@ -135,6 +135,7 @@ pub fn parse_read(
     options: &ParseOptions,
 ) -> Result<LogTable> {
     let started = Instant::now();
+    // Before anything is read or sized: the block size and the chunk count follow `threads`.
     options.validate()?;
     let options = options.resolved();
     let threads = thread_count(&options);
