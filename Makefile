@@ -35,16 +35,16 @@ C_LIBS_STATIC := -lgcc_s -lutil -lrt -lpthread -lm -ldl
 
 .PHONY: help demo test bench setup build build-python build-node build-c header install \
         lint test-rust test-neon test-python test-node test-c test-examples test-install test-packaging clean \
-        valgrind fuzz test-fuzz asan check-deep
+        valgrind fuzz test-fuzz asan check-deep test-docs
 
 help:
 	@echo "make demo    build everything and run the main job on bundled data"
 	@echo "make test    build everything and run every check in every runtime"
 	@echo "make bench   run the benchmarks (criterion + Python/Node comparisons)"
-	@echo "make install PREFIX=/usr/local   install ferrule.h, libferrule.{a,so}, ferrule.pc"
+	@echo "make install PREFIX=/usr/local   install ferrule.h, ferrule.hpp, libferrule.{a,so}, ferrule.pc, CMake config"
 	@echo "make fuzz [FUZZ_SECONDS=60]   every fuzz target; make asan; make valgrind; make check-deep"
 	@echo "parts: setup build build-python build-node build-c header lint"
-	@echo "       test-rust test-python test-node test-c test-examples test-install test-packaging test-fuzz clean"
+	@echo "       test-rust test-python test-node test-c test-examples test-docs test-install test-packaging test-fuzz clean"
 
 # ---------------------------------------------------------------------------------- setup
 
@@ -98,7 +98,7 @@ header:
 
 SAMPLE_LOG := examples/data/apache_combined.log
 C_EXAMPLES := hello_c hello_cpp pool_c access_log_pool_c vector_c access_report_c top_paths_c \
-              syslog_report_c
+              syslog_report_c cpp_report_cpp
 
 # The main job: the bundled real access log parsed into typed columns from Python (a short
 # report), then from Node and C, whose reports must agree with Python's on every number.
@@ -133,6 +133,11 @@ $(BUILD)/examples/pool_c: examples/c/pool.c include/ferrule.h build-c
 $(BUILD)/examples/hello_cpp: examples/c/hello.cpp include/ferrule.h build-c
 	mkdir -p $(@D)
 	$(CXX) -std=c++17 $(CWARN) -Iinclude $< -L$(BUILD)/lib -lferrule -Wl,-rpath,$(BUILD)/lib -o $@
+
+# The C++17 wrapper (include/ferrule.hpp) at work.
+$(BUILD)/examples/cpp_report_cpp: examples/c/cpp_report.cpp include/ferrule.hpp include/ferrule.h build-c
+	mkdir -p $(@D)
+	$(CXX) -std=c++17 $(CWARN) -Iinclude $< $(BUILD)/lib/libferrule.a $(C_LIBS_STATIC) -o $@
 
 # ---------------------------------------------------------------------------------- test
 
@@ -192,9 +197,20 @@ test-node: build-node
 # Each C test file is built twice, against the static and the shared library, and run as both;
 # then the static builds run again under valgrind (make valgrind). C_TEST_ARGS_<name> are the
 # arguments a test takes.
-C_TESTS := test_ferrule test_pool test_vector test_logs test_system_logs test_concurrency test_bad_input
+C_TESTS := test_ferrule test_pool test_vector test_logs test_system_logs test_concurrency test_bad_input \
+           test_cpp
 C_TEST_ARGS_test_logs := $(SAMPLE_LOG)
 C_TEST_ARGS_test_bad_input := include/ferrule.h
+C_TEST_ARGS_test_cpp := .
+
+# The C++ wrapper's tests: static as C++17, shared as C++20 (both standards compile the header).
+$(BUILD)/tests/test_cpp_static: bindings-c/tests/test_cpp.cpp include/ferrule.hpp include/ferrule.h $(BUILD)/lib/libferrule.a
+	mkdir -p $(@D)
+	$(CXX) -std=c++17 $(CWARN) -Iinclude $< $(BUILD)/lib/libferrule.a $(C_LIBS_STATIC) -pthread -o $@
+
+$(BUILD)/tests/test_cpp_shared: bindings-c/tests/test_cpp.cpp include/ferrule.hpp include/ferrule.h $(BUILD)/lib/libferrule.a
+	mkdir -p $(@D)
+	$(CXX) -std=c++20 $(CWARN) -Iinclude $< -L$(BUILD)/lib -lferrule -pthread -Wl,-rpath,$(BUILD)/lib -o $@
 
 $(BUILD)/tests/%_static: bindings-c/tests/%.c bindings-c/tests/check.h include/ferrule.h $(BUILD)/lib/libferrule.a
 	mkdir -p $(@D)
@@ -208,6 +224,8 @@ test-c: build-c $(foreach t,$(C_TESTS),$(BUILD)/tests/$(t)_static $(BUILD)/tests
         $(addprefix $(BUILD)/examples/,$(C_EXAMPLES))
 	$(CC) -std=c11 $(CWARN) -fsyntax-only -x c include/ferrule.h
 	$(CXX) -std=c++17 $(CWARN) -fsyntax-only -x c++ include/ferrule.h
+	$(CXX) -std=c++17 $(CWARN) -Iinclude -fsyntax-only -x c++ include/ferrule.hpp
+	$(CXX) -std=c++20 $(CWARN) -Iinclude -fsyntax-only -x c++ include/ferrule.hpp
 	@$(foreach t,$(C_TESTS),$(foreach kind,static shared,\
 	  echo "$(t), $(kind):"; $(BUILD)/tests/$(t)_$(kind) $(C_TEST_ARGS_$(t));))
 	@echo "vector, static, portable kernels:"; FERRULE_MAX_ISA=scalar $(BUILD)/tests/test_vector_static
@@ -219,6 +237,7 @@ test-c: build-c $(foreach t,$(C_TESTS),$(BUILD)/tests/$(t)_static $(BUILD)/tests
 C_EXAMPLE_ARGS_access_log_pool_c := $(SAMPLE_LOG)
 C_EXAMPLE_ARGS_access_report_c := $(SAMPLE_LOG)
 C_EXAMPLE_ARGS_top_paths_c := $(SAMPLE_LOG)
+C_EXAMPLE_ARGS_cpp_report_cpp := $(SAMPLE_LOG)
 valgrind: build-c $(foreach t,$(C_TESTS),$(BUILD)/tests/$(t)_static) $(addprefix $(BUILD)/examples/,$(C_EXAMPLES))
 	@$(foreach t,$(C_TESTS),echo "$(t), static, under valgrind:"; \
 	  $(VALGRIND) $(BUILD)/tests/$(t)_static $(C_TEST_ARGS_$(t));)
@@ -238,10 +257,21 @@ test-examples: build-python build-node $(addprefix $(BUILD)/examples/,$(C_EXAMPL
 	  "$(BUILD)/examples/vector_c" "$(VPY) examples/python/vector.py" "node examples/node/vector.mjs" \
 	  "bash scripts/demo-report.sh $(VPY) $(BUILD)/examples/access_report_c $(SAMPLE_LOG)" \
 	  "$(VPY) examples/python/top_paths.py $(SAMPLE_LOG)" "$(BUILD)/examples/top_paths_c $(SAMPLE_LOG)" \
+	  "$(BUILD)/examples/cpp_report_cpp $(SAMPLE_LOG)" \
 	  "bash scripts/syslog-report.sh $(VPY) $(BUILD)/examples/syslog_report_c"
 
-# `make install` into a scratch prefix, then build the C example the way a user would.
-test-install: build-c
+# Every fenced code block of the docs runs (python, js, cjs, c, cpp) or type-checks (ts), so that
+# the docs cannot drift from the code; a block that is not run must say why
+# (scripts/check_docs.py). The runner's own tests first.
+DOCS := README.md $(wildcard docs/*.md) BENCHMARKS.md fuzz/README.md
+test-docs: build-python build-node build-c node_modules/.stamp
+	$(VPY) -m pytest -q -p no:cacheprovider scripts/test_check_docs.py
+	$(VPY) scripts/check_docs.py --python $(VPY) --build $(BUILD) $(DOCS)
+
+# `make install` into a scratch prefix, then build the C example the way a user would: with
+# pkg-config and with CMake's find_package (shared and static). Then every file that states the
+# version must state the workspace's (scripts/check_versions.py), the built packages included.
+test-install: build-c build-python build-node
 	rm -rf $(BUILD)/prefix
 	$(MAKE) --no-print-directory install PREFIX=$(BUILD)/prefix
 	@$(CHECKS) "test -L $(BUILD)/prefix/lib/libferrule.so -a -f $(BUILD)/prefix/lib/$(SONAME)" \
@@ -249,7 +279,15 @@ test-install: build-c
 	  "PKG_CONFIG_PATH=$(BUILD)/prefix/lib/pkgconfig pkg-config --exact-version=$(VERSION) ferrule" \
 	  "$(CC) -std=c11 $(CWARN) examples/c/hello.c \$$(PKG_CONFIG_PATH=$(BUILD)/prefix/lib/pkgconfig \
 	     pkg-config --cflags --libs ferrule) -o $(BUILD)/prefix/hello_pkgconfig \
-	   && LD_LIBRARY_PATH=$(BUILD)/prefix/lib $(BUILD)/prefix/hello_pkgconfig"
+	   && LD_LIBRARY_PATH=$(BUILD)/prefix/lib $(BUILD)/prefix/hello_pkgconfig" \
+	  "cmake -S bindings-c/tests/cmake -B $(BUILD)/prefix/cmake-app -DCMAKE_PREFIX_PATH=$(BUILD)/prefix \
+	     -DFERRULE_VERSION=$(VERSION) -DEXAMPLES=$(CURDIR)/examples/c -DCMAKE_C_FLAGS='$(CWARN)' -DCMAKE_CXX_FLAGS='$(CWARN)' >/dev/null \
+	   && cmake --build $(BUILD)/prefix/cmake-app >/dev/null \
+	   && LD_LIBRARY_PATH=$(BUILD)/prefix/lib $(BUILD)/prefix/cmake-app/hello_shared \
+	   && $(BUILD)/prefix/cmake-app/hello_static \
+	   && $(BUILD)/prefix/cmake-app/cpp_report $(SAMPLE_LOG) >/dev/null \
+	   && ! ldd $(BUILD)/prefix/cmake-app/hello_static | grep -q libferrule" \
+	  "$(PYTHON) scripts/check_versions.py --python $(VPY) --node node --prefix $(BUILD)/prefix"
 
 # The artifacts as users install them: `pip install .` into a fresh venv, and the `npm pack`
 # tarball installed into an empty project, each then used for real.
@@ -297,12 +335,17 @@ check-deep: build-python build-node build-c
 
 install: build-c
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 include/ferrule.h $(DESTDIR)$(PREFIX)/include/ferrule.h
+	install -m 644 include/ferrule.h include/ferrule.hpp $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(BUILD)/lib/libferrule.a $(DESTDIR)$(PREFIX)/lib/libferrule.a
 	install -m 755 $(BUILD)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libferrule.so
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' bindings-c/ferrule.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ferrule.pc
+	install -d $(DESTDIR)$(PREFIX)/lib/cmake/ferrule
+	for f in ferrule-config ferrule-config-version; do \
+	  sed -e 's|@SONAME@|$(SONAME)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@MAJOR@|$(MAJOR)|g' \
+	    -e 's|@MINOR@|$(MINOR)|g' bindings-c/$$f.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/ferrule/$$f.cmake; \
+	done
 
 # ---------------------------------------------------------------------------------- bench
 

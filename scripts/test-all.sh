@@ -65,6 +65,11 @@ count_plain() {
   sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$1" | sum_pairs
 }
 
+# The docs: the runner's "N passed, N failed" plus its own pytest run.
+count_docs() {
+  { count_plain "$1"; count_python "$1"; } | sum_pairs
+}
+
 started=$SECONDS
 run lint lint count_plain
 run rust test-rust count_cargo
@@ -72,6 +77,7 @@ run python test-python count_python
 run node test-node count_node
 run c test-c count_plain
 run examples test-examples count_plain
+run docs test-docs count_docs
 run install test-install count_plain
 run packaging test-packaging count_plain
 run fuzz test-fuzz count_plain

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs ferrule the way users do and uses it from outside the source tree:
 #   Python: `pip install .` into a fresh virtual environment;
-#   Node:   the `npm pack` tarball into an empty project, via require() and import.
+#   Node:   the `npm pack` tarball into an empty project, via require() and import, and a
+#           TypeScript file type-checked against the installed types.
 # Prints "N passed, N failed" (through checks.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +22,5 @@ exec bash scripts/checks.sh \
   "tar -tzf $tarball > $work/tarball.txt && grep -qx package/bindings-node/ferrule.js $work/tarball.txt && grep -qx package/bindings-node/ferrule.d.ts $work/tarball.txt && grep -qx package/bindings-node/index.d.ts $work/tarball.txt && grep -qx package/bindings-node/ferrule.linux-x64-gnu.node $work/tarball.txt" \
   "cd $work/npm-app && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error $tarball" \
   "cd $work/npm-app && node -e \"const f = require('ferrule'); if (f.version() !== '$(node -p "require('./package.json').version")') process.exit(1); console.log('require:', f.version(), f.capabilities().isa)\"" \
-  "cd $work/npm-app && node --input-type=module -e \"import ferrule from 'ferrule'; import { capabilities, isFerruleError } from 'ferrule'; console.log('import:', ferrule.version(), capabilities().isa, typeof isFerruleError)\""
+  "cd $work/npm-app && node --input-type=module -e \"import ferrule from 'ferrule'; import { capabilities, isFerruleError } from 'ferrule'; console.log('import:', ferrule.version(), capabilities().isa, typeof isFerruleError)\"" \
+  "cp $repo/scripts/packaging/consumer.ts $work/npm-app/consumer.mts && cd $work/npm-app && $repo/node_modules/.bin/tsc --strict --noEmit --module nodenext --moduleResolution nodenext --target es2022 --types node --typeRoots $repo/node_modules/@types consumer.mts"
