@@ -35,16 +35,17 @@ C_LIBS_STATIC := -lgcc_s -lutil -lrt -lpthread -lm -ldl
 
 .PHONY: help demo test bench setup build build-python build-node build-c header install \
         lint test-rust test-neon test-python test-node test-c test-examples test-install test-packaging clean \
-        valgrind fuzz test-fuzz asan check-deep test-docs
+        valgrind fuzz test-fuzz asan check-deep test-docs dist test-wheel
 
 help:
 	@echo "make demo    build everything and run the main job on bundled data"
 	@echo "make test    build everything and run every check in every runtime"
 	@echo "make bench   run the benchmarks (criterion + Python/Node comparisons)"
+	@echo "make dist    the Python wheel (abi3, manylinux2014, via zig) and sdist into build/dist"
 	@echo "make install PREFIX=/usr/local   install ferrule.h, ferrule.hpp, libferrule.{a,so}, ferrule.pc, CMake config"
 	@echo "make fuzz [FUZZ_SECONDS=60]   every fuzz target; make asan; make valgrind; make check-deep"
 	@echo "parts: setup build build-python build-node build-c header lint"
-	@echo "       test-rust test-python test-node test-c test-examples test-docs test-install test-packaging test-fuzz clean"
+	@echo "       test-rust test-python test-node test-c test-examples test-docs test-wheel test-install test-packaging test-fuzz clean"
 
 # ---------------------------------------------------------------------------------- setup
 
@@ -288,6 +289,24 @@ test-install: build-c build-python build-node
 	   && $(BUILD)/prefix/cmake-app/cpp_report $(SAMPLE_LOG) >/dev/null \
 	   && ! ldd $(BUILD)/prefix/cmake-app/hello_static | grep -q libferrule" \
 	  "$(PYTHON) scripts/check_versions.py --python $(VPY) --node node --prefix $(BUILD)/prefix"
+
+# The Python wheel as published: abi3 (one wheel for CPython >= 3.11), linked by zig against
+# glibc 2.17 (manylinux2014), the extension stripped; and the sdist. ziglang comes from PyPI.
+DIST := $(BUILD)/dist
+$(VENV)/.dist-stamp: $(VENV)/.stamp
+	$(VPY) -m pip install --quiet --disable-pip-version-check "ziglang==0.15.1"
+	touch $@
+
+dist: $(VENV)/.dist-stamp
+	rm -rf $(DIST)
+	VIRTUAL_ENV=$(VENV) PATH=$(VENV)/bin:$$PATH maturin build --quiet --release --zig \
+	  --compatibility manylinux2014 --strip --out $(DIST)
+	VIRTUAL_ENV=$(VENV) PATH=$(VENV)/bin:$$PATH maturin sdist --out $(DIST)
+
+# That wheel checked, then installed into a fresh venv per CPython >= 3.11 on the machine, each
+# running the whole Python test suite against it.
+test-wheel: dist
+	bash scripts/test-wheel.sh
 
 # The artifacts as users install them: `pip install .` into a fresh venv, and the `npm pack`
 # tarball installed into an empty project, each then used for real.

@@ -65,8 +65,9 @@ count_plain() {
   sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$1" | sum_pairs
 }
 
-# The docs: the runner's "N passed, N failed" plus its own pytest run.
-count_docs() {
+# Parts with both kinds of summary (the docs runner and its pytest run; the wheel's checks and
+# the test suite per CPython).
+count_mixed() {
   { count_plain "$1"; count_python "$1"; } | sum_pairs
 }
 
@@ -77,7 +78,8 @@ run python test-python count_python
 run node test-node count_node
 run c test-c count_plain
 run examples test-examples count_plain
-run docs test-docs count_docs
+run docs test-docs count_mixed
+run wheel test-wheel count_mixed
 run install test-install count_plain
 run packaging test-packaging count_plain
 run fuzz test-fuzz count_plain
