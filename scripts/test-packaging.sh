@@ -3,8 +3,8 @@
 #   Python: `pip install .` into a fresh virtual environment;
 #   Node:   the `npm pack` tarball into an empty project, via require() and import, and a
 #           TypeScript file type-checked against the installed types; and the Node test suite
-#           run against the tarball's files (unpacked beside a copy of the tests, with the
-#           repo's examples/ and Cargo.toml linked in for the data and the version check).
+#           run against the installed package (a copy of the tests put into it, with the repo's
+#           examples/ and Cargo.toml linked in for the data and the version check).
 # Prints "N passed, N failed" (through checks.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,5 +25,5 @@ exec bash scripts/checks.sh \
   "cd $work/npm-app && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error $tarball" \
   "cd $work/npm-app && node -e \"const f = require('ferrule'); if (f.version() !== '$(node -p "require('./package.json').version")') process.exit(1); console.log('require:', f.version(), f.capabilities().isa)\"" \
   "cd $work/npm-app && node --input-type=module -e \"import ferrule from 'ferrule'; import { capabilities, isFerruleError } from 'ferrule'; console.log('import:', ferrule.version(), capabilities().isa, typeof isFerruleError)\"" \
-  "mkdir -p $work/suite && tar -xzf $tarball -C $work/suite --strip-components=1 && cp -r $repo/bindings-node/test $work/suite/bindings-node/test && ln -s $repo/examples $repo/Cargo.toml $work/suite/ && { [ ! -d $repo/../shared ] || ln -s $repo/../shared $work/shared; } && cd $work/suite && node --test --test-reporter=tap bindings-node/test/*.test.mjs > $work/suite.tap 2>&1 && status=0 || status=\$?; grep -E '^# (pass|fail)' $work/suite.tap; grep -E '^not ok' $work/suite.tap || true; exit \$status" \
+  "pkg=$work/npm-app/node_modules/ferrule && cp -r $repo/bindings-node/test \$pkg/bindings-node/test && ln -s $repo/examples $repo/Cargo.toml \$pkg/ && { [ ! -d $repo/../shared ] || ln -s $repo/../shared \$pkg/../shared; } && cd \$pkg && node --test --test-reporter=tap bindings-node/test/*.test.mjs > $work/suite.tap 2>&1 && status=0 || status=\$?; grep -E '^# (pass|fail)' $work/suite.tap; grep -E '^not ok' $work/suite.tap || true; exit \$status" \
   "cp $repo/scripts/packaging/consumer.ts $work/npm-app/consumer.mts && cd $work/npm-app && $repo/node_modules/.bin/tsc --strict --noEmit --module nodenext --moduleResolution nodenext --target es2022 --types node --typeRoots $repo/node_modules/@types consumer.mts"
