@@ -244,7 +244,8 @@ export declare namespace logs {
    *
    * Access logs: `'combined'` (Apache's and nginx's default, the default format), `'common'`
    * (CLF; alias `'clf'`) and `'vhost_combined'`. They accept an extra leading `host:port` (the
-   * `vhost` column) and extra trailing fields.
+   * `vhost` column); `'combined'` and `'vhost_combined'` also ignore extra fields after the user
+   * agent (in `'common'` text after the size makes the line a `BAD_NUMBER` row).
    *
    * System logs (columns: `Syslog3164Columns`, ...): `'syslog_rfc3164'` (BSD syslog,
    * `<PRI>Mmm dd hh:mm:ss host tag[pid]: message`, PRI optional; the year comes from the `year`
@@ -304,7 +305,11 @@ export declare namespace logs {
   /** One output column of a format. */
   interface ColumnInfo {
     readonly name: string
-    /** String columns are listed as `'dictionary'`; the `plainColumns` option stores some plain. */
+    /**
+     * String columns are listed as `'dictionary'`, except those a parse stores plain by default
+     * (`request`, `path`, and free-text columns such as `message`), listed as `'string'`; the
+     * `plainColumns` option changes which.
+     */
     readonly type: ColumnType
   }
 
@@ -743,7 +748,7 @@ export declare namespace logs {
    */
   function parseStructuredData(text: string | Uint8Array): SdElement[]
 
-  /** The columns a format produces (string columns listed as `'dictionary'`). */
+  /** The columns a format produces (string columns as `'dictionary'`, or `'string'` for those stored plain by default). */
   function formatColumns(format: Preset | FormatSpec): ColumnInfo[]
 
   /** Parses a whole file (read in blocks; gzip inflated as it is read), in parallel. */
