@@ -64,12 +64,13 @@ pub fn argmax<T: Element>(x: &[T]) -> Result<usize> {
 
 /// The smallest element; NaN if any element is NaN.
 pub fn min<T: Element>(x: &[T]) -> Result<T> {
-    Ok(x[argmin(x)?])
+    // Its own name in the error: "min of an empty vector", not argmin's.
+    Ok(x[arg_extreme::<T, true>(x, "min")?])
 }
 
 /// The largest element; NaN if any element is NaN.
 pub fn max<T: Element>(x: &[T]) -> Result<T> {
-    Ok(x[argmax(x)?])
+    Ok(x[arg_extreme::<T, false>(x, "max")?])
 }
 
 /// `out[i] = alpha * x[i]`.
@@ -146,6 +147,16 @@ mod tests {
         for err in [mean::<f32>(&[]).map(|_| ()), argmin::<f32>(&[]).map(|_| ()), max::<f64>(&[]).map(|_| ())]
         {
             assert_eq!(err.unwrap_err().code(), "FERRULE_INVALID_ARGUMENT");
+        }
+        // Each names itself: min and max used to report argmin's and argmax's name.
+        for (name, err) in [
+            ("mean", mean::<f32>(&[]).map(|_| ())),
+            ("min", min::<f32>(&[]).map(|_| ())),
+            ("max", max::<f64>(&[]).map(|_| ())),
+            ("argmin", argmin::<f64>(&[]).map(|_| ())),
+            ("argmax", argmax::<f32>(&[]).map(|_| ())),
+        ] {
+            assert_eq!(err.unwrap_err().to_string(), format!("{name} of an empty vector"));
         }
         assert_eq!(argmax(&[f32::NEG_INFINITY, f32::INFINITY]).unwrap(), 1);
     }
