@@ -1420,7 +1420,9 @@ fn normalize<'py>(
 
 /// Adds the submodule `_vector` to `parent` (`ferrule._ferrule`).
 pub fn register(parent: &Bound<'_, PyModule>) -> PyResult<()> {
-    let module = PyModule::new(parent.py(), "_vector")?;
+    // Named after its public face, so that each function's `__module__` is `ferrule.vector`,
+    // where pickle (and so multiprocessing) finds it by name.
+    let module = PyModule::new(parent.py(), "ferrule.vector")?;
     module.add_function(wrap_pyfunction!(dot, &module)?)?;
     module.add_function(wrap_pyfunction!(cosine_similarity, &module)?)?;
     module.add_function(wrap_pyfunction!(cosine_distance, &module)?)?;

@@ -1070,3 +1070,11 @@ def test_the_module_surface() -> None:
                 logs.StreamParser, logs.LogError, logs.LogTable.column, logs.LogTable.to_arrow):  # fmt: skip
         assert obj.__doc__ and len(obj.__doc__) > 20, obj
     assert logs.LogTable.__module__ == "ferrule.logs"
+
+
+def test_functions_pickle_by_name_for_multiprocessing() -> None:
+    # ProcessPoolExecutor.submit(logs.parse_bytes, ...) pickles the function by its module and
+    # name: it must come back as the same object.
+    for function in (logs.parse_file, logs.parse_bytes, logs.iter_batches, logs.parse_structured_data):
+        assert function.__module__ == "ferrule.logs", function
+        assert pickle.loads(pickle.dumps(function)) is function

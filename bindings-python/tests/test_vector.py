@@ -9,6 +9,7 @@ from __future__ import annotations
 import array
 import doctest
 import math
+import pickle
 import threading
 import time
 from collections.abc import Callable
@@ -791,3 +792,12 @@ def test_module_surface() -> None:
 def test_module_doc_examples_run() -> None:
     failures, tried = doctest.testmod(vector, verbose=False)
     assert tried > 0 and failures == 0
+
+
+def test_functions_pickle_by_name_for_multiprocessing() -> None:
+    # Pickled by module and name (ProcessPoolExecutor.submit(vector.dot, ...)): the same object
+    # must come back.
+    for name in vector.__all__:
+        function = getattr(vector, name)
+        assert function.__module__ == "ferrule.vector", name
+        assert pickle.loads(pickle.dumps(function)) is function, name

@@ -793,7 +793,8 @@ impl StreamParser {
 /// The module `ferrule._ferrule._logs`, whose public face is `ferrule.logs` (with the stubs).
 pub fn register(parent: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = parent.py();
-    let module = PyModule::new(py, "_logs")?;
+    // Named `ferrule.logs` for the functions' `__module__` (see `vector::register`).
+    let module = PyModule::new(py, "ferrule.logs")?;
     module.add_function(wrap_pyfunction!(parse_file, &module)?)?;
     module.add_function(wrap_pyfunction!(parse_bytes, &module)?)?;
     module.add_function(wrap_pyfunction!(iter_batches, &module)?)?;
