@@ -335,13 +335,17 @@ const JS_MAX = {
 
 // FERRULE_VECTOR_JS_MAX=<n>, read once at load, replaces every threshold above: 0 runs every call
 // natively, a large number runs in JS every call the JS path can take. For tests and for
-// measuring the switch (benches/node/bench_vector.mjs), not for tuning an application.
+// measuring the switch (benches/node/bench_vector.mjs), not for tuning an application. Any other
+// value is ignored with one line on stderr, like a bad FERRULE_MAX_ISA: an environment variable
+// must not make `require('ferrule')` fail.
 if (process.env.FERRULE_VECTOR_JS_MAX !== undefined) {
-  const override = Number(process.env.FERRULE_VECTOR_JS_MAX)
-  if (!(Number.isInteger(override) && override >= 0)) {
-    throw new Error(`FERRULE_VECTOR_JS_MAX must be a non-negative integer, got ${process.env.FERRULE_VECTOR_JS_MAX}`)
+  const text = process.env.FERRULE_VECTOR_JS_MAX
+  const override = /^[0-9]+$/.test(text) ? Number(text) : NaN
+  if (Number.isSafeInteger(override)) {
+    for (const name of Object.keys(JS_MAX)) JS_MAX[name] = override
+  } else {
+    process.stderr.write(`ferrule: warning: FERRULE_VECTOR_JS_MAX: expected a non-negative integer, got ${JSON.stringify(text)}; ignored\n`)
   }
-  for (const name of Object.keys(JS_MAX)) JS_MAX[name] = override
 }
 
 function ferruleError(message, ErrorClass = Error) {

@@ -818,6 +818,18 @@ for (const jsMax of ['0', String(1 << 30)]) {
   })
 }
 
+test('a bad FERRULE_VECTOR_JS_MAX is ignored with one warning, never a failed require', () => {
+  for (const value of ['abc', '-1', '1.5', '', '1e3']) {
+    const env = { ...process.env, FERRULE_VECTOR_JS_MAX: value }
+    const script = "const { vector } = require('ferrule'); process.stdout.write(String(vector.dot(new Float32Array([1, 2]), new Float32Array([3, 4]))))"
+    const run = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)) })
+    assert.equal(run.status, 0, `${value}: ${run.stderr}`)
+    assert.equal(run.stdout, '11')
+    const warnings = run.stderr.split('\n').filter((line) => line.startsWith('ferrule: warning: FERRULE_VECTOR_JS_MAX'))
+    assert.equal(warnings.length, 1, `${value}: ${run.stderr}`)
+  }
+})
+
 test('the namespace: CommonJS and ESM give one object, frozen, with every function', () => {
   assert.equal(require('../../').vector, vector)
   assert.equal(ferrule.vector, vector)
