@@ -183,9 +183,11 @@ pub unsafe extern "C" fn ferrule_log_parser_new(
 /// inside a UTF-8 sequence) and parses every line they complete. `data` may be NULL when `len` is
 /// 0; the parser copies what it keeps, so the caller may reuse `data` after the call.
 ///
-/// Fails with `FERRULE_STATUS_PARSE` with `FERRULE_ON_ERROR_RAISE` at the first bad line, and with
-/// `FERRULE_STATUS_INVALID_ARGUMENT` after `ferrule_log_parser_finish`. After a failed push or
-/// finish, every later push, take_batch and finish fails the same way. Thread-safe.
+/// Fails with `FERRULE_STATUS_PARSE` with `FERRULE_ON_ERROR_RAISE` at the first bad line, with
+/// `FERRULE_STATUS_CAPACITY` when a line grows past 256 MiB without ending (or memory runs out),
+/// and with `FERRULE_STATUS_INVALID_ARGUMENT` after `ferrule_log_parser_finish`. After a failed
+/// push or finish, every later push and finish fails the same way, while take_batch still hands
+/// out the rows accepted before the failure (see it). Thread-safe.
 ///
 /// # Safety
 /// `parser` must be NULL or live; `data` NULL (only when `len` is 0) or valid for reads of
@@ -343,8 +345,9 @@ pub unsafe extern "C" fn ferrule_log_reader_open(
 /// skipped): its stats still count them.
 ///
 /// Fails with `FERRULE_STATUS_IO` or `FERRULE_STATUS_CORRUPT` (truncated or corrupt gzip) when
-/// the file cannot be read, and with `FERRULE_STATUS_PARSE` with `FERRULE_ON_ERROR_RAISE` at the
-/// first bad line; after a failure every later call fails the same way. Thread-safe.
+/// the file cannot be read, with `FERRULE_STATUS_CAPACITY` when a line grows past 256 MiB without
+/// ending (or memory runs out), and with `FERRULE_STATUS_PARSE` with `FERRULE_ON_ERROR_RAISE` at
+/// the first bad line; after a failure every later call fails the same way. Thread-safe.
 ///
 /// # Safety
 /// `reader` must be NULL or live; `out_table` NULL or valid for a write of one pointer.
