@@ -35,12 +35,13 @@ C_LIBS_STATIC := -lgcc_s -lutil -lrt -lpthread -lm -ldl
 
 .PHONY: help demo test bench setup build build-python build-node build-c header install \
         lint test-rust test-neon test-python test-node test-c test-examples test-install test-packaging clean \
-        valgrind fuzz test-fuzz asan check-deep test-docs dist test-wheel
+        valgrind fuzz test-fuzz asan check-deep test-docs dist test-wheel bench-report
 
 help:
 	@echo "make demo    build everything and run the main job on bundled data"
 	@echo "make test    build everything and run every check in every runtime"
 	@echo "make bench   run the benchmarks (criterion + Python/Node comparisons)"
+	@echo "make bench-report   the comparisons again, as JSON + PNG charts (docs/img) + tables"
 	@echo "make dist    the Python wheel (abi3, manylinux2014, via zig) and sdist into build/dist"
 	@echo "make install PREFIX=/usr/local   install ferrule.h, ferrule.hpp, libferrule.{a,so}, ferrule.pc, CMake config"
 	@echo "make fuzz [FUZZ_SECONDS=60]   every fuzz target; make asan; make valgrind; make check-deep"
@@ -53,7 +54,7 @@ $(VENV)/.stamp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(VPY) -m pip install --quiet --disable-pip-version-check "maturin==1.16.0" "pytest>=8" "mypy>=1.10" \
-	  numpy pandas pyarrow polars duckdb
+	  numpy pandas pyarrow polars duckdb "matplotlib==3.11.2"
 	touch $@
 
 # `npm install`, not `npm ci`: the lockfile omits other platforms' optional packages.
@@ -261,12 +262,13 @@ test-examples: build-python build-node $(addprefix $(BUILD)/examples/,$(C_EXAMPL
 	  "$(BUILD)/examples/cpp_report_cpp $(SAMPLE_LOG)" \
 	  "bash scripts/syslog-report.sh $(VPY) $(BUILD)/examples/syslog_report_c"
 
+# (And the tests of the benchmark report's renderer, scripts/bench_report.py.)
 # Every fenced code block of the docs runs (python, js, cjs, c, cpp) or type-checks (ts), so that
 # the docs cannot drift from the code; a block that is not run must say why
 # (scripts/check_docs.py). The runner's own tests first.
 DOCS := README.md $(wildcard docs/*.md) BENCHMARKS.md fuzz/README.md
 test-docs: build-python build-node build-c node_modules/.stamp
-	$(VPY) -m pytest -q -p no:cacheprovider scripts/test_check_docs.py
+	$(VPY) -m pytest -q -p no:cacheprovider scripts/test_check_docs.py scripts/test_bench_report.py
 	$(VPY) scripts/check_docs.py --python $(VPY) --build $(BUILD) $(DOCS)
 
 # `make install` into a scratch prefix, then build the C example the way a user would: with
@@ -409,3 +411,26 @@ bench: build-python build-node $(BENCH_STRINGS).meta.json $(VENV)/.bench-stamp
 clean:
 	cargo clean
 	rm -rf $(BUILD) bindings-node/*.node bindings-python/python/ferrule/*.so
+
+# The comparison benchmarks of the three hot paths (the Python and Node scripts of `make bench`,
+# not criterion), each table also appended as a JSON line to results.jsonl; then one JSON file
+# with the machine's description, PNG charts per hot path (speed ratio against each anchor, and
+# absolute throughput) in docs/img/, and the tables as markdown for BENCHMARKS.md. About 15 min
+# on 2 cores, plus building the inputs once.
+BENCH_REPORT := $(BUILD)/bench-report
+bench-report: export OPENBLAS_NUM_THREADS := 1
+bench-report: export FERRULE_BENCH_MB := $(BENCH_LOGS_MB)
+bench-report: export FERRULE_BENCH_SYSTEM_MB := $(BENCH_SYSTEM_MB)
+bench-report: export FERRULE_BENCH_JSON := $(BENCH_REPORT)/results.jsonl
+bench-report: build-python build-node $(BENCH_STRINGS).meta.json $(VENV)/.bench-stamp
+	mkdir -p $(BENCH_REPORT)
+	rm -f $(BENCH_REPORT)/results.jsonl
+	$(PYTHON) benches/make_data.py
+	$(PYTHON) benches/make_system_data.py
+	$(VPY) scripts/bench_report.py machine > $(BENCH_REPORT)/machine.json
+	for script in benches/python/bench_*.py; do echo "== $$script"; $(VPY) "$$script"; done \
+	  2>&1 | tee $(BENCH_REPORT)/python.log
+	for script in benches/node/bench_*.mjs; do echo "== $$script"; node "$$script"; done \
+	  2>&1 | tee $(BENCH_REPORT)/node.log
+	$(VPY) scripts/bench_report.py render $(BENCH_REPORT)/results.jsonl --machine $(BENCH_REPORT)/machine.json \
+	  --out-json $(BENCH_REPORT)/results.json --img docs/img --markdown $(BENCH_REPORT)/tables.md

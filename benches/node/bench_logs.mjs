@@ -21,8 +21,9 @@
 import { spawnSync } from 'node:child_process'
 import { readFileSync, statSync } from 'node:fs'
 import { cpus } from 'node:os'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { emit } from './harness.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
@@ -184,6 +185,10 @@ for (const r of rows) {
   console.log(`| ${r.c.name} | ${fmt(r.coreMbs)} | ${fmt(r.wallMbs)} | ${fmt(r.lps, 0)} | ${r.wall.toFixed(3)} | ${r.cpu.toFixed(3)} | ` +
     `${fmt(r.c.counts.ok, 0)} / ${fmt(r.c.counts.failed, 0)}${wrong} | ${fmt(ref.coreMbs / r.coreMbs)}x |`)
 }
+// The JSON line (FERRULE_BENCH_JSON): ratios of CPU time, as in the table.
+emit(`access log (combined) -> JS columns: ${basename(path)} (${(size / 1e6).toFixed(1)} MB, ${expected.lines.toLocaleString('en-US')} lines)`,
+  rows.map((r) => ({ name: r.c.name, medianS: r.wall, runs: r.c.wall, cpuMedianS: r.cpu, cpuRuns: r.c.cpu })),
+  { baseline: ref.c.name, unit: 'line', unitCount: expected.lines, bytes: size, basis: 'cpu' })
 const find = (name) => rows.find((r) => r.c.name === name)
 const one = find('ferrule parseFile + read all columns, threads=1')
 const two = find('ferrule parseFile + read all columns, threads=2')

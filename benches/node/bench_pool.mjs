@@ -115,6 +115,7 @@ const internResults = compare([
 report(`intern a string[] of ${fmt(n)} (50k distinct; ns per string)`, internResults, {
   unitCount: n,
   unit: 'string',
+  bytes: buf.length - n, // the values' UTF-8 bytes: the file without its newlines
 })
 goal(internResults, 'Map loop', 1.5, 'internMany(string[])')
 
@@ -129,6 +130,7 @@ const linesResults = compare([
 report(`intern the lines of a ${(buf.length / 1e6).toFixed(1)} MB Buffer (ns per line)`, linesResults, {
   unitCount: n,
   unit: 'line',
+  bytes: buf.length,
 })
 goal(linesResults, 'Map loop + toString/split', 6, 'internLines(Buffer)')
 

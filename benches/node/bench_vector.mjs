@@ -112,7 +112,7 @@ function benchCalls() {
         contenders.push(['simsimd', () => { sink += simsimdFn[op](a, b) }])
       }
       const results = compare(contenders, { repeat: REPEAT, number: calls })
-      report(`${op}, n = ${n.toLocaleString('en')} (float32, one call)`, results)
+      report(`${op}, n = ${n.toLocaleString('en')} (float32, one call)`, results, { bytes: a.byteLength + b.byteLength })
       if (n === 16) goal(`n=16 ${op} never slower than a JS loop`, ratioOf(results, 'JS loop') >= 0.95, `${ratioOf(results, 'JS loop').toFixed(2)}x`)
       if (n === 1536 && op === 'cosine') {
         const ns = results[0].medianS * 1e9
@@ -204,7 +204,10 @@ async function benchBatches() {
       ['JS loop', () => { for (let i = 0; i < ROWS; i++) out[i] = js[op](query, databaseRows[i]) }],
     ]
     if (simsimdFn) contenders.push(['simsimd, a call per row', () => { for (let i = 0; i < ROWS; i++) out[i] = simsimdFn[op](query, databaseRows[i]) }])
-    report(`one query x ${ROWS.toLocaleString('en')} x ${DIM}, ${metric} (time per query)`, compare(contenders, { repeat: REPEAT }), { unit: 'query' })
+    report(`one query x ${ROWS.toLocaleString('en')} x ${DIM}, ${metric} (time per query)`, compare(contenders, { repeat: REPEAT }), {
+      unit: 'query',
+      bytes: query.byteLength + database.byteLength,
+    })
   }
 
   // Top 10 by cosine: ferrule's fused topk against distances-then-select.
@@ -242,7 +245,10 @@ async function benchBatches() {
         return selectTop(scratch, 10)
       }])
     }
-    report(`top 10 of ${ROWS.toLocaleString('en')} x ${DIM} by cosine (time per query)`, compare(contenders, { repeat: REPEAT }), { unit: 'query' })
+    report(`top 10 of ${ROWS.toLocaleString('en')} x ${DIM} by cosine (time per query)`, compare(contenders, { repeat: REPEAT }), {
+      unit: 'query',
+      bytes: query.byteLength + database.byteLength,
+    })
   }
 
   // topkAsync: how long the call holds the JS thread (checks, and the copy of inputs not backed
@@ -296,7 +302,9 @@ async function benchBatches() {
         ['JS loop', loop(js[op])],
       ]
       if (simsimdFn) contenders.push(['simsimd, a call per pair', loop(simsimdFn[op])])
-      report(`cdist 1000 x 1000 x ${DIM}, ${metric} (time per call)`, compare(contenders, { repeat: QUICK ? 3 : 5 }))
+      report(`cdist 1000 x 1000 x ${DIM}, ${metric} (time per call)`, compare(contenders, { repeat: QUICK ? 3 : 5 }), {
+        bytes: a.byteLength + b.byteLength,
+      })
     }
   }
 }

@@ -55,6 +55,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import make_data  # noqa: E402
+from harness import Result, emit  # noqa: E402
 
 MB = make_data.default_mb()
 REPEAT = int(os.environ.get("FERRULE_BENCH_REPEAT", "3"))
@@ -356,6 +357,18 @@ def main() -> int:
             f"| {c.name}{note} | {core_mbs:,.1f} | {wall_mbs:,.1f} | {lps:,.0f} | {wall:.2f} | {cpu:.2f} | "
             f"{c.counts.ok:,} / {c.counts.failed:,}{wrong} | {ratio:,.1f}x |"
         )
+
+    def as_result(c: Contender) -> Result:
+        # A contender that read a smaller file carries its own size: the JSON line's ratios are
+        # per byte of CPU time, as in the table.
+        other = c.path != path
+        return Result(c.name, statistics.median(c.wall), c.wall, cpu_median_s=statistics.median(c.cpu),
+                      cpu_runs=c.cpu, nbytes=c.path.stat().st_size if other else None,
+                      unit_count=make_data.expected_counts(c.path)[0] if other else None)  # fmt: skip
+
+    emit(f"access log (combined) -> typed columns: {path.name} ({size / 1e6:.1f} MB, {lines:,} lines)",
+         [as_result(c) for c in contenders], baseline=baseline[0].name, unit="line", unit_count=lines, nbytes=size,
+         basis="cpu")  # fmt: skip
 
     print()
     if ref is None:

@@ -112,6 +112,8 @@ def main() -> None:
     n = len(values)
     print(f"data: {DATA} ({n:,} values, {meta['distinct']:,} distinct, {meta['file_bytes']:,} bytes)")
     values_arr = np.array(values, dtype=object)
+    # The values' UTF-8 bytes (the file without its newlines): the input size of every case.
+    nbytes = meta["file_bytes"] - n
     pd = optional("pandas")
     pa = optional("pyarrow")
     pl = optional("polars")
@@ -174,7 +176,8 @@ def main() -> None:
             ("polars Categorical", lambda: pl.Series(values, dtype=pl.Categorical).to_physical())
         )
     results = compare(contenders)
-    report(f"intern a list of {n:,} str (50k distinct; ns per string)", results, unit_count=n, unit="string")
+    report(f"intern a list of {n:,} str (50k distinct; ns per string)", results, unit_count=n, unit="string",
+           nbytes=nbytes)  # fmt: skip
     goal(results, "dict loop", 4, "intern_many(list)")
     goal(results, "pyarrow from list", 2, "intern_many(list)")
     goal(results, "polars Categorical", 2, "intern_many(list)")
@@ -198,7 +201,7 @@ def main() -> None:
                 arr_contenders.append(("Array.dictionary_encode", arr.dictionary_encode))
             arr_results = compare(arr_contenders)
             report(f"intern a prebuilt pyarrow {type_name} array ({n:,} values; ns per string)", arr_results,
-                   unit_count=n, unit="string")  # fmt: skip
+                   unit_count=n, unit="string", nbytes=nbytes)  # fmt: skip
             if type_name == "string":
                 goal(arr_results, "Array.dictionary_encode", 1.5, "intern_many(pyarrow array)")
     else:
@@ -211,7 +214,8 @@ def main() -> None:
         # pandas 3 infers its pyarrow-backed "str" dtype here, pandas 2 keeps object.
         fact_contenders.append(("pandas Series(list).factorize", lambda: pd.Series(values).factorize()))
     fact_results = compare(fact_contenders)
-    report(f"factorize a list of {n:,} str (ns per string)", fact_results, unit_count=n, unit="string")
+    report(f"factorize a list of {n:,} str (ns per string)", fact_results, unit_count=n, unit="string",
+           nbytes=nbytes)  # fmt: skip
     goal(fact_results, "pandas.factorize", 4, "ferrule.factorize")
     if pd is not None:
         # pandas' own favourite input: an object ndarray, no list conversion to pay.
@@ -220,7 +224,7 @@ def main() -> None:
             ("pandas.factorize", lambda: pd.factorize(values_arr)),
         ])  # fmt: skip
         report(f"factorize an object ndarray of {n:,} str (ns per string)", obj_results, unit_count=n,
-               unit="string")  # fmt: skip
+               unit="string", nbytes=nbytes)  # fmt: skip
 
     print()
     for line in GOAL_LINES:

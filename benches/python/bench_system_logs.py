@@ -61,6 +61,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import make_system_data as data  # noqa: E402
+from harness import Result, emit  # noqa: E402
 
 MB = data.default_mb()
 REPEAT = int(os.environ.get("FERRULE_BENCH_REPEAT", "3"))
@@ -391,7 +392,20 @@ def report(title: str, name: str, path: Path, contenders: list[Contender]) -> di
             f"| {r.c.name}{note} | {r.core_mbs:,.1f} | {r.wall_mbs:,.1f} | {counts.lines / r.wall:,.0f} | {r.wall:.2f} | "
             f"{r.cpu:.2f} | {counts.ok:,} / {counts.failed:,}{wrong} | {ratio} |"
         )
+    if ref is not None:
+        emit(f"{title}: {path.name} ({size / 1e6:.1f} MB, {expected_lines:,} lines)",
+             [as_result(r.c, name, path) for r in rows.values()], baseline=ref.c.name, unit="line",
+             unit_count=expected_lines, nbytes=size, basis="cpu")  # fmt: skip
     return rows
+
+
+def as_result(c: Contender, name: str, path: Path) -> Result:
+    """The contender for the JSON line (harness.emit). One that read a smaller file carries its
+    own size: the ratios are per byte of CPU time, as in the table."""
+    other = c.path != path
+    return Result(c.name, statistics.median(c.wall), c.wall, cpu_median_s=statistics.median(c.cpu), cpu_runs=c.cpu,
+                  nbytes=c.path.stat().st_size if other else None,
+                  unit_count=data.expected_lines(name, c.path) if other else None)  # fmt: skip
 
 
 def verdict(ok: bool) -> str:

@@ -39,7 +39,7 @@ import numpy as np  # noqa: E402
 
 import ferrule  # noqa: E402
 from ferrule import vector  # noqa: E402
-from harness import Result, compare  # noqa: E402
+from harness import Result, compare, emit  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 REPEAT = 3 if QUICK else 9
@@ -65,8 +65,10 @@ def report(
     unit_count: int = 1,
     extra: dict[str, str] | None = None,
     extra_title: str = "",
+    nbytes: int | None = None,
 ) -> None:
-    """harness.report's table, in the most readable unit, with an optional extra column."""
+    """harness.report's table, in the most readable unit, with an optional extra column; the
+    JSON line too (harness.emit; ``nbytes``: the case's input size)."""
     base = next(r for r in results if r.name == baseline)
     scale, suffix = next(
         ((s, u) for s, u in ((1e9, "ns"), (1e6, "us"), (1e3, "ms")) if base.median_s / unit_count * s < 10_000),
@@ -81,6 +83,7 @@ def report(
         if extra:
             line += f"  {extra.get(r.name, '-')}"
         print(line)
+    emit(title, results, baseline=baseline, unit=unit, unit_count=unit_count, nbytes=nbytes)
 
 
 GOALS: list[str] = []
@@ -210,8 +213,10 @@ def one_to_one(simsimd: ModuleType | None, numkong: ModuleType | None) -> None:
             counts = {name: calls_per_round(fn, (a, b), budget) for name, fn in contenders}
             timed = [(name, repeated(fn, (a, b), counts[name])) for name, fn in contenders]
             raw = compare(timed, repeat=REPEAT)
-            results = [Result(r.name, r.median_s / counts[r.name], r.runs) for r in raw]
-            report(f"{metric}, n = {n:,}", results, baseline="ferrule")
+            # Per call, the rounds' timings as well as their median.
+            results = [Result(r.name, r.median_s / counts[r.name], [t / counts[r.name] for t in r.runs])
+                       for r in raw]  # fmt: skip
+            report(f"{metric}, n = {n:,}", results, baseline="ferrule", nbytes=a.nbytes + b.nbytes)
             if metric in ("dot", "cosine") and n in (16, 1536):
                 time_goal(results, "ferrule", 150e-9 if n == 16 else 250e-9, f"{metric} n={n} per call")
                 ratio_goal(results, "simsimd 6.5", "ferrule", 1.25 if n == 16 else 1.4, f"{metric} n={n}")
@@ -260,7 +265,8 @@ def one_to_many_and_topk(simsimd: ModuleType | None, numkong: ModuleType | None,
             check(f"{name} one-to-many {metric}", np.ravel(np.asarray(run())), exact[metric],
                   rtol=1e-4, atol=1e-4 * (10 if metric == "dot" else 1))  # fmt: skip
         results = compare(contenders, repeat=REPEAT)
-        report(f"one query x 100,000 x 128, {metric} (time per query)", results, baseline="ferrule (1 thread)")
+        report(f"one query x 100,000 x 128, {metric} (time per query)", results, baseline="ferrule (1 thread)",
+               nbytes=q.nbytes + db.nbytes)  # fmt: skip
         if metric in ("dot", "cosine"):
             time_goal(results, "ferrule (1 thread)", 2.1e-3, f"one-to-many 100k x 128 {metric}, 1 thread")
             ratio_goal(results, "simsimd 6.5 cdist", "ferrule (1 thread)", 1.25, f"one-to-many {metric}")
@@ -308,7 +314,8 @@ def one_to_many_and_topk(simsimd: ModuleType | None, numkong: ModuleType | None,
             # Float32 rounding may swap near-ties: compare the exact distances of the rows found.
             check(f"{name} top-{k} {metric}", exact[metric][got], expected_values, rtol=1e-5, atol=1e-5)
         results = compare(contenders, repeat=REPEAT)
-        report(f"top-{k} of one query x 100,000 x 128, {metric}", results, baseline="ferrule topk (1 thread)")
+        report(f"top-{k} of one query x 100,000 x 128, {metric}", results, baseline="ferrule topk (1 thread)",
+               nbytes=q.nbytes + db.nbytes)  # fmt: skip
         time_goal(results, "ferrule topk (1 thread)", 2.3e-3, f"top-10 100k x 128 {metric}, 1 thread")
         faiss_name = "faiss.knn (inner product)" if metric == "dot" else "faiss.knn (normalised rows)"
         ratio_goal(results, faiss_name, "ferrule topk (1 thread)", 1.6, f"top-10 {metric}")
@@ -377,6 +384,7 @@ def all_pairs(simsimd: ModuleType | None, numkong: ModuleType | None, faiss: Mod
             baseline="ferrule (1 thread)",
             extra=accuracy if metric == "sqeuclidean" else None,
             extra_title="median rel. error, near-duplicate rows",
+            nbytes=a.nbytes + b.nbytes,
         )
         mine, sgemm = median_of(results, "ferrule (1 thread)"), median_of(results, "numpy (sgemm)")
         if metric == "dot" and mine is not None and sgemm is not None:
