@@ -331,9 +331,9 @@ fn check_batches(format: &LogFormat, data: &[u8], options: &ParseOptions, batch_
         file.write_all_at(data, 0).expect("write the batch file");
         let mut reader = BatchReader::open(path, format, options, batch_rows).expect("open the batch file");
         let mut batches = Vec::new();
-        // `next_batch`, not the iterator: the iterator drops an `on_error = "raise"` failure on
-        // a last line without `\n` (the failure comes from `finish`, after the reader has marked
-        // itself done); reported as a core bug.
+        // `next_batch`, not the iterator: the iterator is a thin loop over it (it used to drop an
+        // `on_error = "raise"` failure on a last line without `\n`, found here; fixed in core,
+        // with a regression test there).
         let failure = loop {
             match reader.next_batch() {
                 Ok(Some(batch)) => batches.push(batch),
